@@ -1,0 +1,185 @@
+"""Command line: python -m service <command>.
+
+serve                  run the web service (uvicorn)
+migrate                apply database migrations
+forms check [PATH…]    check form files (default: forms/)
+forms sync             store the forms in the database
+score FORM ANSWERS     score a JSON file of answers; FORM is an id or a file
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+
+from service.settings import Settings
+
+EXIT_INVALID = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_INVALID
+    return args.handler(args, Settings.from_env())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m service", description="Ankang (安康)")
+    commands = parser.add_subparsers(metavar="command")
+
+    serve = commands.add_parser("serve", help="run the web service")
+    serve.add_argument("--host", help="address to listen on (default: $HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: $PORT or 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: $WORKERS or 1)")
+    serve.add_argument(
+        "--reload", action="store_true", help="restart on code changes (development)"
+    )
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=_migrate)
+
+    forms = commands.add_parser("forms", help="form files").add_subparsers(metavar="action")
+    check = forms.add_parser("check", help="check form files and print every error")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: forms/)")
+    check.set_defaults(handler=_forms_check)
+    sync = forms.add_parser("sync", help="store the forms in the database by content hash")
+    sync.set_defaults(handler=_forms_sync)
+
+    score = commands.add_parser("score", help="score answers and print the breakdown as JSON")
+    score.add_argument("form", help="a form id (from forms/) or a form file")
+    score.add_argument("answers", type=Path, help="a JSON file of answers keyed by item id")
+    score.add_argument("--version", type=int, help="a version other than the newest in forms/")
+    score.set_defaults(handler=_score)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.forms.loader import load_forms
+
+    _, errors = load_forms([settings.forms_dir])
+    if errors:
+        _print_form_errors(errors)
+        print("refusing to start: fix the form files above", file=sys.stderr)
+        return 1
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=None if args.reload else (args.workers or settings.workers),
+        reload=args.reload,
+        proxy_headers=True,
+        log_level=settings.log_level,
+        access_log=True,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db.migrate import apply_migrations
+
+    asyncio.run(apply_migrations(settings))
+    return 0
+
+
+def _forms_check(args: argparse.Namespace, settings: Settings) -> int:
+    from service.forms.loader import load_forms
+    from service.forms.model import text
+
+    forms, errors = load_forms(args.paths or [settings.forms_dir])
+    if errors:
+        _print_form_errors(errors)
+        return 1
+    for form in forms:
+        d = form.definition
+        points = f", {d.scoring.max:g} points" if d.scoring else ""
+        size = f"{len(d.items())} items{points}"
+        print(f"ok  {d.id} v{d.version}  {d.kind.value}, {size}  {text(d.title)}")
+    return 0
+
+
+def _forms_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db.migrate import opened_database
+    from service.forms.catalog import FormVersionInUse, sync_forms
+    from service.forms.loader import load_forms
+
+    forms, errors = load_forms([settings.forms_dir])
+    if errors:
+        _print_form_errors(errors)
+        return 1
+
+    async def run() -> str:
+        async with opened_database(settings):
+            return (await sync_forms(forms)).summary()
+
+    try:
+        print(asyncio.run(run()))
+    except FormVersionInUse as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _score(args: argparse.Namespace, settings: Settings) -> int:
+    from service.forms.answers import InvalidAnswers
+    from service.forms.loader import FormFileInvalid, load_form_file, load_forms
+    from service.scoring.engine import score
+
+    try:
+        if Path(args.form).is_file():
+            definition = load_form_file(Path(args.form)).definition
+        else:
+            forms, _ = load_forms([settings.forms_dir])
+            matching = [
+                f.definition
+                for f in forms
+                if f.definition.id == args.form
+                and (args.version is None or f.definition.version == args.version)
+            ]
+            if not matching:
+                print(f"no form `{args.form}` in {settings.forms_dir}", file=sys.stderr)
+                return EXIT_INVALID
+            definition = max(matching, key=lambda d: d.version)
+    except FormFileInvalid as exc:
+        _print_form_errors(exc.errors)
+        return EXIT_INVALID
+    try:
+        answers = json.loads(args.answers.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"cannot read answers from {args.answers}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        breakdown = score(definition, answers)
+    except InvalidAnswers as exc:
+        for error in exc.errors:
+            print(
+                f"{args.answers}: {error.item or '(answers)'}: {error.message} [{error.code}]",
+                file=sys.stderr,
+            )
+        return EXIT_INVALID
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(breakdown), indent=2).decode())
+    sys.stdout.write("\n")
+    return 0
+
+
+def _print_form_errors(errors: list) -> None:
+    for error in errors:
+        print(error, file=sys.stderr)
+    files = len({error.file for error in errors})
+    print(f"{len(errors)} error(s) in {files} file(s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""create_app(settings): wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from service import db
+from service.forms.catalog import sync_forms
+from service.forms.loader import FormFileInvalid, load_forms
+from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
+from service.forms.routes import FormApi, FormPages
+from service.piccolo_app import TABLES
+from service.settings import PROJECT_ROOT, Settings
+from service.web.errors import EXCEPTION_HANDLERS
+from service.web.health import healthz
+from service.web.language import language_middleware
+from service.web.security import security_headers_middleware
+from service.web.templating import template_config
+
+log = logging.getLogger("service")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # Refuse to start on a broken form file before touching the database.
+        forms, errors = load_forms([settings.forms_dir])
+        if errors:
+            raise FormFileInvalid(errors)
+        engine = db.create_engine(
+            settings.database_url,
+            sqlite_readers=settings.sqlite_readers,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            pool_max=settings.db_pool_max,
+        )
+        db.bind_tables(engine, TABLES)
+        await db.start(engine)
+        try:
+            report = await sync_forms(forms)
+            log.info(report.summary())
+            app.state.engine = engine
+            yield
+        finally:
+            await db.stop(engine)
+
+    return Litestar(
+        route_handlers=[
+            healthz,
+            FormApi,
+            FormPages,
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+            ),
+        ],
+        lifespan=[lifespan],
+        middleware=[
+            DefineMiddleware(security_headers_middleware),
+            DefineMiddleware(language_middleware),
+        ],
+        template_config=template_config(FORM_TEMPLATE_GLOBALS),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        openapi_config=OpenAPIConfig(
+            title="Ankang API",
+            version="1",
+            description="安康: scored surveys and inspections for trade unions",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
+            log_exceptions="never",
+        ),
+    )

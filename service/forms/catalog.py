@@ -1,0 +1,166 @@
+"""The form catalogue in the database: syncing files in, reading versions out.
+
+All SQL about form versions lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import msgspec
+
+from service.collection.tables import Submission
+
+from .loader import LoadedForm
+from .model import FormDefinition, as_text
+from .tables import FormVersion
+
+log = logging.getLogger(__name__)
+
+
+class FormVersionInUse(Exception):
+    """A file changed a version that submissions already use."""
+
+    def __init__(self, conflicts: list[tuple[str, str, int, int]]):
+        self.conflicts = conflicts  # (file, form id, version, submissions)
+        lines = [
+            f"{file}: form `{form_id}` version {version} changed, but {count} submission(s) "
+            f"use that version; raise `version` to {version + 1} to publish the change"
+            for file, form_id, version, count in conflicts
+        ]
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"forms: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+class FormSummary(msgspec.Struct, frozen=True):
+    id: str
+    version: int
+    kind: str
+    title_zh: str
+    title_en: str | None
+    versions: list[int]
+
+
+async def sync_forms(forms: list[LoadedForm]) -> SyncReport:
+    """Store new versions, refresh unused changed ones, refuse changed used ones.
+
+    Runs in one transaction: either every file is synced or none is.
+    """
+    engine = FormVersion._meta.db
+    report = SyncReport()
+    async with engine.transaction():
+        rows = await FormVersion.select(
+            FormVersion.id, FormVersion.form_id, FormVersion.version, FormVersion.content_hash
+        )
+        stored = {(r["form_id"], r["version"]): r for r in rows}
+        conflicts = []
+        changed: list[tuple[LoadedForm, int]] = []
+        for form in forms:
+            key = (form.definition.id, form.definition.version)
+            row = stored.get(key)
+            if row is None:
+                continue
+            if row["content_hash"] == form.content_hash:
+                report.unchanged.append(_name(form))
+                continue
+            used = await Submission.count().where(Submission.form_version == row["id"])
+            if used:
+                conflicts.append((form.file, *key, used))
+            changed.append((form, row["id"]))
+        if conflicts:
+            raise FormVersionInUse(conflicts)
+        now = dt.datetime.now(dt.UTC)
+        for form, row_id in changed:
+            await FormVersion.update(**_columns(form, now)).where(FormVersion.id == row_id)
+            log.warning(
+                "form %s changed without a new version; no submissions use it yet", _name(form)
+            )
+            report.updated.append(_name(form))
+        new = [f for f in forms if (f.definition.id, f.definition.version) not in stored]
+        if new:
+            await FormVersion.insert(
+                *[FormVersion(**_columns(form, now), created_at=now) for form in new]
+            )
+            report.added += [_name(form) for form in new]
+    return report
+
+
+async def list_forms() -> list[FormSummary]:
+    """The latest version of every form, with the list of all its versions."""
+    rows = await FormVersion.select(
+        FormVersion.form_id,
+        FormVersion.version,
+        FormVersion.kind,
+        FormVersion.title_zh,
+        FormVersion.title_en,
+    ).order_by(FormVersion.form_id)
+    versions: dict[str, list[dict]] = {}
+    for row in rows:
+        versions.setdefault(row["form_id"], []).append(row)
+    summaries = []
+    for form_id, group in versions.items():
+        latest = max(group, key=lambda r: r["version"])
+        summaries.append(
+            FormSummary(
+                id=form_id,
+                version=latest["version"],
+                kind=latest["kind"],
+                title_zh=latest["title_zh"],
+                title_en=latest["title_en"],
+                versions=sorted(r["version"] for r in group),
+            )
+        )
+    return summaries
+
+
+async def get_form(form_id: str, version: int | None = None) -> FormDefinition | None:
+    """A stored definition: the given version, or the latest."""
+    query = FormVersion.select(FormVersion.definition, FormVersion.content_hash).where(
+        FormVersion.form_id == form_id
+    )
+    if version is not None:
+        query = query.where(FormVersion.version == version)
+    row = await query.order_by(FormVersion.version, ascending=False).first()
+    if row is None:
+        return None
+    return _decode(row["content_hash"], row["definition"])
+
+
+@lru_cache(maxsize=256)
+def _decode(content_hash: str, definition: str) -> FormDefinition:
+    # Keyed by the hash too, so a refreshed version is never served stale.
+    return msgspec.json.decode(definition, type=FormDefinition)
+
+
+def _columns(form: LoadedForm, now: dt.datetime) -> dict:
+    title = as_text(form.definition.title)
+    return {
+        "form_id": form.definition.id,
+        "version": form.definition.version,
+        "kind": form.definition.kind.value,
+        "title_zh": title.zh,
+        "title_en": title.en,
+        "content_hash": form.content_hash,
+        "definition": msgspec.json.encode(form.definition).decode(),
+        "source_file": form.file[-255:],
+        "updated_at": now,
+    }
+
+
+def _name(form: LoadedForm) -> str:
+    return f"{form.definition.id}@{form.definition.version}"

@@ -1,0 +1,342 @@
+"""The scoring engine: definition + answers → breakdown. Pure: no I/O, no clock.
+
+Order of work, as the tables are scored by hand:
+1. each visible item earns its points (or takes its deduction);
+2. standard sections add their items, kept within 0..max; deduction sections take at
+   most their cap; bonus sections add at most their cap;
+3. under `rescale`, not-applicable items leave the denominator and the scored sections
+   are scaled up to the declared maximum; bonus and deduction lists apply after that;
+4. vetoes, mandatory items and gates decide eligibility; the grade is the highest band
+   reached whose own conditions hold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from service.forms.answers import NA, InvalidAnswers, validate_answers, visible_items
+from service.forms.model import (
+    Check,
+    Choice,
+    DefectCount,
+    FormDefinition,
+    Gate,
+    ItemBase,
+    MultiChoice,
+    NotApplicablePolicy,
+    Rate,
+    Section,
+    SectionKind,
+    Text,
+    as_text,
+)
+from service.forms.points import bonus_cap, deduction_cap, item_max
+
+from .breakdown import (
+    Breakdown,
+    GateFailure,
+    GradeResult,
+    ItemResult,
+    ItemStatus,
+    SectionResult,
+    VetoReason,
+)
+
+EPSILON = 1e-9
+
+
+def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
+    """Score answers against a definition; raise InvalidAnswers on bad answers."""
+    errors = validate_answers(definition, answers)
+    if errors:
+        raise InvalidAnswers(errors)
+    policy = (
+        definition.scoring.not_applicable if definition.scoring else NotApplicablePolicy.rescale
+    )
+    visible = visible_items(definition, answers)
+    items: list[ItemResult] = []
+    sections: list[SectionResult] = []
+    vetoes: list[VetoReason] = []
+    for section in definition.sections:
+        results = [_score_item(section, item, answers, visible, policy) for item in section.items]
+        items += results
+        sections.append(_section_result(section, results))
+        for item in section.items:
+            if item.id in visible:
+                vetoes += _vetoes(item, answers.get(item.id))
+    base_score = sum(s.score for s in sections if _in_base(s, definition))
+    base_max = sum(s.max for s in sections if _in_base(s, definition))
+    declared = definition.scoring.max if definition.scoring else 0.0
+    scaled = base_score
+    if policy is NotApplicablePolicy.rescale and EPSILON < base_max < declared - EPSILON:
+        scaled = base_score * declared / base_max
+    bonus = sum(s.score for s in sections if s.kind == SectionKind.bonus.value)
+    deductions = -sum(
+        s.score for s in sections if s.kind == SectionKind.deduction.value and s.max == 0
+    )
+    total = max(0.0, scaled + bonus - deductions)
+    percentage = total / declared * 100 if declared else 0.0
+    failures = _mandatory_failures(definition, answers, visible)
+    if definition.scoring:
+        failures += [
+            failure
+            for gate in definition.scoring.gates
+            for failure in _gate_failures(gate, total, sections, answers, definition)
+        ]
+    eligible = not vetoes and not failures
+    grade = _grade(definition, total, sections, answers) if eligible else None
+    counts = {status: sum(1 for i in items if i.status is status) for status in ItemStatus}
+    return Breakdown(
+        form_id=definition.id,
+        form_version=definition.version,
+        total=_round(total),
+        max=declared,
+        percentage=_round(percentage),
+        bonus=_round(bonus),
+        bonus_cap=bonus_cap(definition),
+        deductions=_round(deductions),
+        vetoed=bool(vetoes),
+        veto_reasons=vetoes,
+        gate_failures=failures,
+        eligible=eligible,
+        grade=grade,
+        answered=counts[ItemStatus.answered] + counts[ItemStatus.failed],
+        missing=counts[ItemStatus.missing],
+        failed=counts[ItemStatus.failed],
+        not_applicable=counts[ItemStatus.not_applicable],
+        sections=[_rounded_section(s) for s in sections],
+        items=[_rounded_item(i) for i in items],
+    )
+
+
+# ---------------------------------------------------------------- items
+
+
+def _score_item(
+    section: Section,
+    item: ItemBase,
+    answers: Mapping[str, Any],
+    visible: set[str],
+    policy: NotApplicablePolicy,
+) -> ItemResult:
+    full = item_max(item) if section.kind is not SectionKind.deduction else 0.0
+    value = answers.get(item.id)
+    if item.id not in visible or value == NA:
+        if policy is NotApplicablePolicy.full_marks and section.kind is SectionKind.standard:
+            return ItemResult(item.id, section.id, ItemStatus.not_applicable, full, full)
+        return ItemResult(item.id, section.id, ItemStatus.not_applicable, 0.0, 0.0)
+    if value is None or value == "" or value == []:
+        return ItemResult(item.id, section.id, ItemStatus.missing, 0.0, full)
+    points, failed = _earned(section, item, value)
+    status = ItemStatus.failed if failed else ItemStatus.answered
+    hazard = item.hazard.grade.value if failed and isinstance(item, Check) and item.hazard else None
+    return ItemResult(item.id, section.id, status, points, full, hazard)
+
+
+def _earned(section: Section, item: ItemBase, value: Any) -> tuple[float, bool]:
+    """Points earned (negative for a deduction) and whether the item failed."""
+    deduction_section = section.kind is SectionKind.deduction
+    if isinstance(item, Check):
+        good = value == item.good.value
+        if deduction_section:
+            return (0.0 if good else -item.deduct), not good
+        return (item.points if good else 0.0), not good
+    if isinstance(item, Choice):
+        option_score = next(o.score for o in item.options if o.id == value)
+        return option_score, option_score < item_max(item) - EPSILON or option_score < 0
+    if isinstance(item, MultiChoice):
+        chosen = sum(o.score for o in item.options if o.id in value)
+        if item.points is not None:
+            chosen = min(chosen, item.points)
+        return chosen, chosen < item_max(item) - EPSILON or chosen < 0
+    if isinstance(item, Rate):
+        if value >= item.target - EPSILON:
+            return item.points, False
+        if not item.deduct:
+            return 0.0, True
+        below = (item.target - value) / item.per
+        steps = math.ceil(below - EPSILON) if item.part_step_counts else math.floor(below + EPSILON)
+        return max(0.0, item.points - steps * item.deduct), True
+    if isinstance(item, DefectCount):
+        taken = value * item.deduct_each
+        if deduction_section:
+            return -taken, value > 0
+        return max(0.0, item.points - taken), value > 0
+    return 0.0, False
+
+
+def _vetoes(item: ItemBase, value: Any) -> list[VetoReason]:
+    if isinstance(item, Check) and item.veto and value == item.veto.when.value:
+        return [VetoReason(item.id, as_text(item.veto.reason))]
+    if isinstance(item, (Choice, MultiChoice)) and value not in (None, NA):
+        chosen = value if isinstance(value, list) else [value]
+        return [
+            VetoReason(item.id, as_text(option.veto))
+            for option in item.options
+            if option.veto is not None and option.id in chosen
+        ]
+    return []
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _section_result(section: Section, results: list[ItemResult]) -> SectionResult:
+    earned = sum(r.score for r in results)
+    if section.kind is SectionKind.bonus:
+        score = min(section.cap or 0.0, max(0.0, earned))
+        return SectionResult(section.id, section.kind.value, score, 0.0, None, section.cap)
+    if section.kind is SectionKind.deduction:
+        cap = deduction_cap(section)
+        taken = max(0.0, -earned)
+        if cap is not None:
+            taken = min(taken, cap)
+        score = max(0.0, section.points - taken) if section.points else -taken
+        percentage = score / section.points * 100 if section.points else None
+        return SectionResult(section.id, section.kind.value, score, section.points, percentage, cap)
+    applicable = sum(r.max for r in results)
+    score = min(max(0.0, earned), applicable)
+    percentage = score / applicable * 100 if applicable > EPSILON else None
+    return SectionResult(section.id, section.kind.value, score, applicable, percentage)
+
+
+def _in_base(section: SectionResult, definition: FormDefinition) -> bool:
+    """Sections that make up the declared maximum (and so are rescaled)."""
+    if section.kind == SectionKind.standard.value:
+        return True
+    return section.kind == SectionKind.deduction.value and section.max > 0
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+def _mandatory_failures(
+    definition: FormDefinition, answers: Mapping[str, Any], visible: set[str]
+) -> list[GateFailure]:
+    failures = []
+    for _, item in definition.items():
+        applies = isinstance(item, Check) and item.mandatory and item.id in visible
+        if applies and answers.get(item.id) != item.good.value:  # type: ignore[union-attr]
+            label = as_text(item.label)
+            failures.append(
+                GateFailure(
+                    "mandatory",
+                    Text(
+                        zh=f"必备项未达标：{label.zh}",
+                        en=f"Mandatory item not met: {label.en or label.zh}",
+                    ),
+                    item=item.id,
+                )
+            )
+    return failures
+
+
+def _gate_failures(
+    gate: Gate,
+    total: float,
+    sections: list[SectionResult],
+    answers: Mapping[str, Any],
+    definition: FormDefinition,
+) -> list[GateFailure]:
+    # A gate's label states the requirement; failing it reads "not met: …".
+    custom = None
+    if gate.label:
+        label = as_text(gate.label)
+        custom = Text(zh=f"未达到：{label.zh}", en=f"Not met: {label.en or label.zh}")
+    if gate.min_total is not None:
+        if total + EPSILON < gate.min_total:
+            message = custom or Text(
+                zh=f"总分{_fmt(total)}分，未达到{_fmt(gate.min_total)}分",
+                en=f"Total {_fmt(total)} is below {_fmt(gate.min_total)}",
+            )
+            return [GateFailure("min_total", message)]
+        return []
+    if gate.min_section_percent is not None:
+        failures = []
+        for section, result in zip(definition.sections, sections, strict=True):
+            if result.percentage is None or result.max <= EPSILON:
+                continue
+            if result.percentage + EPSILON < gate.min_section_percent:
+                title = as_text(section.title)
+                failures.append(
+                    GateFailure(
+                        "min_section_percent",
+                        custom
+                        or Text(
+                            zh=f"“{title.zh}”得分率{_fmt(result.percentage)}%，"
+                            f"未达到{_fmt(gate.min_section_percent)}%",
+                            en=f"{title.en or title.zh}: {_fmt(result.percentage)}% is below "
+                            f"{_fmt(gate.min_section_percent)}%",
+                        ),
+                        section=section.id,
+                    )
+                )
+        return failures
+    if gate.section is not None:
+        index = [s.id for s in definition.sections].index(gate.section)
+        result = sections[index]
+        title = as_text(definition.sections[index].title)
+        if gate.min_points is not None:
+            actual, needed, unit = result.score, gate.min_points, "分"
+        else:
+            actual, needed, unit = result.percentage or 0.0, gate.min_percent or 0.0, "%"
+        if actual + EPSILON < needed:
+            message = custom or Text(
+                zh=f"“{title.zh}”{_fmt(actual)}{unit}，未达到{_fmt(needed)}{unit}",
+                en=f"{title.en or title.zh}: {_fmt(actual)}{'%' if unit == '%' else ''} "
+                f"is below {_fmt(needed)}{'%' if unit == '%' else ''}",
+            )
+            return [GateFailure("section_minimum", message, section=gate.section)]
+        return []
+    if gate.item is not None and gate.at_least is not None:
+        value = answers.get(gate.item)
+        if not isinstance(value, (int, float)) or value + EPSILON < gate.at_least:
+            item = definition.item_map()[gate.item]
+            label = as_text(item.label)
+            shown = _fmt(value) if isinstance(value, (int, float)) else "未填"
+            message = custom or Text(
+                zh=f"“{label.zh}”为{shown}，未达到{_fmt(gate.at_least)}",
+                en=f"{label.en or label.zh}: {shown if shown != '未填' else 'no answer'} "
+                f"is below {_fmt(gate.at_least)}",
+            )
+            return [GateFailure("item_minimum", message, item=gate.item)]
+    return []
+
+
+def _grade(
+    definition: FormDefinition,
+    total: float,
+    sections: list[SectionResult],
+    answers: Mapping[str, Any],
+) -> GradeResult | None:
+    if definition.scoring is None:
+        return None
+    for grade in definition.scoring.grades:
+        if total + EPSILON < grade.min:
+            continue
+        if any(_gate_failures(g, total, sections, answers, definition) for g in grade.requires):
+            continue
+        return GradeResult(grade.id, as_text(grade.label))
+    return None
+
+
+# ---------------------------------------------------------------- rounding
+
+
+def _round(value: float) -> float:
+    return round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _fmt(value: float) -> str:
+    return f"{round(value, 2):g}"
+
+
+def _rounded_section(s: SectionResult) -> SectionResult:
+    percentage = None if s.percentage is None else _round(s.percentage)
+    return SectionResult(s.id, s.kind, _round(s.score), _round(s.max), percentage, s.cap)
+
+
+def _rounded_item(i: ItemResult) -> ItemResult:
+    return ItemResult(i.id, i.section, i.status, _round(i.score), _round(i.max), i.hazard)

@@ -1,0 +1,45 @@
+"""One typed settings object, read from the environment once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'ankang.sqlite3'}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    forms_dir: Path = PROJECT_ROOT / "forms"
+    log_level: str = "info"
+    # SQLite tuning: how many read connections, and the fsync policy of commits.
+    sqlite_readers: int = 4
+    sqlite_synchronous: str = "NORMAL"
+    # PostgreSQL connection pool size.
+    db_pool_max: int = 10
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in msgspec.structs.fields(cls):
+            raw = env.get(field.name.upper())
+            if raw not in (None, ""):
+                values[field.name] = raw
+        # strict=False lets "8000" become 8000; dec_hook turns strings into Paths.
+        return msgspec.convert(values, cls, strict=False, dec_hook=_decode_path)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _decode_path(type_: type, value: object) -> object:
+    if type_ is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError

@@ -1,0 +1,69 @@
+"""Error responses: problem+json for the API, a readable page for people."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from .i18n import current_language
+from .i18n import gettext_ as _
+from .problems import (
+    BAD_REQUEST,
+    NOT_FOUND,
+    ApiProblem,
+    ProblemKind,
+    problem_response,
+)
+
+log = logging.getLogger(__name__)
+INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(("/api/", "/healthz", "/schema"))
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ApiProblem):
+        kind, detail, errors = exc.kind, exc.problem_detail, exc.errors
+    elif isinstance(exc, ValidationException):
+        kind, detail = BAD_REQUEST, exc.detail
+        errors = exc.extra if isinstance(exc.extra, list) else None
+    elif isinstance(exc, NotFoundException):
+        kind, detail, errors = NOT_FOUND, None, None
+    else:
+        kind = ProblemKind(f"http.{exc.status_code}", exc.status_code, exc.detail, exc.detail)
+        detail, errors = None, None
+    if _wants_page(request):
+        title = kind.title_zh if current_language.get() == "zh" else kind.title
+        return Template(
+            "error.html",
+            context={"status": kind.status, "title": title, "detail": detail},
+            status_code=kind.status,
+            headers=exc.headers or {},
+        )  # type: ignore[return-value]
+    response = problem_response(kind, detail, errors)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def handle_internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_page(request):
+        return Template(
+            "error.html",
+            context={"status": 500, "title": _("Something went wrong on our side"), "detail": None},
+            status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        )  # type: ignore[return-value]
+    return problem_response(INTERNAL)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: handle_http_exception,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
+}

@@ -1,0 +1,32 @@
+"""GET /healthz: is the service up, and does the database answer?"""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Response, get
+
+from service import db
+from service.forms.tables import FormVersion
+
+from .problems import DATABASE_UNAVAILABLE, problem_response, problem_responses
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+    engine: str
+
+
+@get(
+    "/healthz",
+    summary="Liveness and database check",
+    tags=["health"],
+    responses=problem_responses(503),
+)
+async def healthz() -> Response[Health]:
+    engine = FormVersion._meta.db
+    try:
+        await db.ping(engine)
+    except Exception as exc:  # any failure means "not healthy"; say which
+        return problem_response(DATABASE_UNAVAILABLE, f"{type(exc).__name__}: {exc}")  # type: ignore[return-value]
+    return Response(Health(status="ok", database="ok", engine=engine.engine_type))

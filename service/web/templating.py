@@ -1,0 +1,98 @@
+"""The Jinja2 environment: autoescaping, gettext, and helpers every page uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from service.forms.model import text
+from service.settings import PROJECT_ROOT
+
+from .i18n import _l, current_language, gettext_, language_in_query, ngettext_
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+def localize(label: object) -> str:
+    """A form label in the current language (Chinese when English is missing)."""
+    return text(label, current_language.get())  # type: ignore[arg-type]
+
+
+def number(value: float | None) -> str:
+    """Scores as a clerk writes them: 8, 7.5, 0.25 — no trailing zeros."""
+    if value is None:
+        return "—"
+    return f"{round(value, 2):g}"
+
+
+def with_lang(path: str) -> str:
+    """A link that keeps an explicitly chosen language (?lang=…)."""
+    if not language_in_query.get():
+        return path
+    separator = "&" if "?" in path else "?"
+    return f"{path}{separator}lang={current_language.get()}"
+
+
+@pass_context
+def switch_lang(context: Any, language: str) -> str:
+    """This page in another language."""
+    request = context.get("request")
+    if request is None:
+        return f"/?lang={language}"
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", language))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+KIND_LABELS = {
+    "scored": _l("Scored evaluation"),
+    "checklist": _l("Checklist"),
+    "register": _l("Register card"),
+    "report": _l("Report"),
+}
+ROLE_LABELS = {
+    "admin": _l("Union staff"),
+    "supervisor": _l("Safety supervisor"),
+    "enterprise": _l("Enterprise"),
+    "judge": _l("Judge"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return gettext_(KIND_LABELS.get(kind, kind))
+
+
+def role_label(role: str) -> str:
+    return gettext_(ROLE_LABELS.get(role, role))
+
+
+def build_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(template_dir),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["t"] = localize
+    environment.filters["number"] = number
+    environment.globals.update(
+        lang=current_language.get,
+        with_lang=with_lang,
+        switch_lang=switch_lang,
+        kind_label=kind_label,
+        role_label=role_label,
+    )
+    return environment
+
+
+def template_config(extra_globals: dict[str, Any] | None = None) -> TemplateConfig:
+    environment = build_environment()
+    environment.globals.update(extra_globals or {})
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))

@@ -1,0 +1,87 @@
+"""Shared fixtures: a real database per engine, the app, and the built-in forms.
+
+Each run makes its own databases (a temporary SQLite file; a fresh PostgreSQL
+database when TEST_DATABASE_URL names a server), migrates them once, and empties
+every table before each test, so tests and runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar.testing import TestClient
+
+from service import db
+from service.app import create_app
+from service.db.migrate import apply_migrations
+from service.db.testing import create_fresh_postgres_database, drop_postgres_database
+from service.piccolo_app import TABLES
+from service.settings import PROJECT_ROOT, Settings
+
+FORMS_DIR = PROJECT_ROOT / "forms"
+POSTGRES_SERVER = os.environ.get("TEST_DATABASE_URL")
+ENGINES = ["sqlite", *(["postgres"] if POSTGRES_SERVER else [])]
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'ankang.sqlite3'}"}
+    if POSTGRES_SERVER:
+        urls["postgres"] = asyncio.run(create_fresh_postgres_database(POSTGRES_SERVER))
+    try:
+        for url in urls.values():
+            asyncio.run(apply_migrations(engine=db.create_engine(url)))
+        yield urls
+    finally:
+        if "postgres" in urls:
+            asyncio.run(drop_postgres_database(urls["postgres"]))
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, migrated_databases: dict[str, str]) -> str:
+    """A migrated database with empty tables, once per engine."""
+    url = migrated_databases[request.param]
+    asyncio.run(_empty_tables(url))
+    return url
+
+
+async def _empty_tables(url: str) -> None:
+    names = [table._meta.tablename for table in reversed(TABLES)]  # children first
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            for name in names:
+                connection.execute(f'DELETE FROM "{name}"')
+        return
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[object]:
+    """The engine, started, with every table bound to it."""
+    engine = db.create_engine(database_url)
+    db.bind_tables(engine, TABLES)
+    await db.start(engine)
+    try:
+        yield engine
+    finally:
+        await db.stop(engine)
+
+
+def settings_for(database_url: str, forms_dir: Path = FORMS_DIR) -> Settings:
+    return Settings(database_url=database_url, forms_dir=forms_dir)
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    with TestClient(app=create_app(settings_for(database_url))) as test_client:
+        yield test_client

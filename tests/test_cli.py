@@ -1,0 +1,89 @@
+"""The command line, run as a user runs it: python -m service …"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from service.settings import PROJECT_ROOT
+from tests.factories import form_data, form_yaml
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_forms_check_passes_on_the_built_in_forms():
+    result = run("forms", "check")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 8
+    assert any(line.startswith("ok  ankang-cup-enterprise v1  scored") for line in lines)
+
+
+def test_forms_check_prints_every_error_with_file_path_and_line(tmp_path: Path):
+    data = form_data()
+    data["sections"][1]["points"] = 12
+    data["sections"][0]["items"][0]["typo"] = 1
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(form_yaml(data), encoding="utf-8")
+    result = run("forms", "check", str(broken))
+    assert result.returncode == 1
+    assert f"{broken}:" in result.stderr
+    assert "sections[0].items[0].typo: unknown field `typo`" in result.stderr
+    assert "sections[1].points: section `second` declares 12 points" in result.stderr
+    assert "error(s) in 1 file(s)" in result.stderr
+    assert result.stdout == ""
+
+
+def test_score_prints_a_hand_checkable_breakdown(tmp_path: Path):
+    form = tmp_path / "test-form.yaml"
+    form.write_text(form_yaml(form_data()), encoding="utf-8")
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"a": "yes", "b": "no", "c": "yes", "d": "na"}))
+    result = run("score", str(form), str(answers))
+    assert result.returncode == 0, result.stderr
+    breakdown = json.loads(result.stdout)
+    # first: 4 of 10; second: 5 of an applicable 5; 9 of 15 rescaled to 20 = 12.
+    assert breakdown["total"] == 12
+    assert breakdown["percentage"] == 60
+    assert [s["score"] for s in breakdown["sections"]] == [4, 5]
+
+
+def test_score_by_form_id_from_the_forms_folder(tmp_path: Path):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"competition-carried-out": "no"}))
+    result = run("score", "ankang-cup-enterprise", str(answers))
+    assert result.returncode == 0, result.stderr
+    breakdown = json.loads(result.stdout)
+    assert breakdown["vetoed"] is True and breakdown["eligible"] is False
+
+
+def test_score_exits_2_on_invalid_answers(tmp_path: Path):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"workers-congress": 3, "nonsense": "yes"}))
+    result = run("score", "workers-home", str(answers))
+    assert result.returncode == 2
+    assert "nonsense: no item `nonsense` in form workers-home [unknown_item]" in result.stderr
+    assert result.stdout == ""
+
+
+def test_migrate_and_sync_on_a_fresh_database(tmp_path: Path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    assert run("migrate", env=env).returncode == 0
+    first = run("forms", "sync", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "8 added" in first.stdout
+    again = run("forms", "sync", env=env)
+    assert "8 unchanged" in again.stdout
+    assert run("migrate", env=env).returncode == 0  # nothing left to apply
