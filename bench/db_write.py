@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import gc
 import inspect
+import json
 import os
 import shutil
 import sqlite3
@@ -304,6 +305,10 @@ def piccolo_build_rate(rows: int) -> float:
 ###############################################################################
 
 
+def finite(value: float) -> float | None:
+    return value if value == value else None  # NaN -> null in JSON
+
+
 def median_run(repeat: int, run: Callable[[], Result]) -> Result:
     results = sorted((run() for _ in range(repeat)), key=lambda r: r.throughput)
     return results[len(results) // 2]
@@ -329,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         help="event loop (uvicorn[standard] serves the app on uvloop)",
     )
     parser.add_argument("--no-stock", action="store_true", help="skip the stock-engine rows")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
     rows = args.rows or (5_000 if args.quick else 40_000)
@@ -395,24 +401,28 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs"
     )
     header = (
-        f"{'scenario':<24}{'rows':>7}{'rows/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'scenario':<24}{'ops':>7}{'ops/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'errors':>8}{'locked':>8}{'ratio':>7}  note"
     )
     print(header)
     print("-" * len(header))
     base = baseline.throughput
     for r in results:
-        ratio = r.throughput / base if base else float("nan")
+        ratio = f"{r.throughput / base:.2f}" if base and " txn " not in r.name else "-"
         print(
             f"{r.name:<24}{r.rows:>7}{r.throughput:>10.0f}{r.percentile(0.50):>9.2f}"
-            f"{r.percentile(0.99):>9.2f}{r.errors:>8}{r.locked:>8}{ratio:>7.2f}  {r.note}"
+            f"{r.percentile(0.99):>9.2f}{r.errors:>8}{r.locked:>8}{ratio:>7}  {r.note}"
         )
+    print(
+        "(ops: single-row inserts, or read-then-write transactions for the txn rows; "
+        "latency: call to committed; ratio: ops/s / baseline ops/s)"
+    )
     print(
         f"(ceiling: Piccolo alone builds+compiles {ceiling:,.0f} single-row inserts/s with no "
         f"database at all = ratio {ceiling / base:.2f})"
     )
 
-    failures = []
+    failures: list[str] = []
     by_name = {r.name: r for r in results}
     for clients in (50, 200):
         r = by_name[f"ours @{clients} tasks"]
@@ -425,6 +435,33 @@ def main(argv: list[str] | None = None) -> int:
         failures.append(f"txn @200: {txn.errors} errors ({txn.locked} database is locked)")
     if getattr(txn, "final", None) != 200:
         failures.append(f"txn @200: counter ended at {getattr(txn, 'final', None)}, not 200")
+
+    if args.json:
+        report = {
+            "sqlite_version": sqlite3.sqlite_version,
+            "synchronous": sync,
+            "loop": args.loop,
+            "rows": rows,
+            "repeat": repeat,
+            "ceiling_ops_per_s": ceiling,
+            "results": [
+                {
+                    "scenario": r.name,
+                    "ops": r.rows,
+                    "clients": r.clients,
+                    "ops_per_s": r.throughput,
+                    "p50_ms": finite(r.percentile(0.50)),
+                    "p99_ms": finite(r.percentile(0.99)),
+                    "errors": r.errors,
+                    "locked": r.locked,
+                    "note": r.note,
+                }
+                for r in results
+            ],
+            "failures": failures,
+        }
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
 
     if failures:
         print("\nTARGETS MISSED:\n  " + "\n  ".join(failures))

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import TestClient
 
 from service import db
@@ -23,6 +25,10 @@ from service.db.migrate import apply_migrations
 from service.db.testing import create_fresh_postgres_database, drop_postgres_database
 from service.piccolo_app import TABLES
 from service.settings import PROJECT_ROOT, Settings
+
+# CI machines have 2 busy cores: generation speed is not what the properties test.
+hypothesis_settings.register_profile("ankang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("ankang")
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 POSTGRES_SERVER = os.environ.get("TEST_DATABASE_URL")

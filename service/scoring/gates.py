@@ -1,0 +1,126 @@
+"""Eligibility: mandatory items, gates, and the grade a result reaches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from service.forms.model import Check, FormDefinition, Gate, Text, as_text
+
+from .breakdown import GateFailure, GradeResult, SectionResult
+
+EPSILON = 1e-9
+
+
+def mandatory_failures(
+    definition: FormDefinition, answers: Mapping[str, Any], visible: set[str]
+) -> list[GateFailure]:
+    failures = []
+    for _, item in definition.items():
+        applies = isinstance(item, Check) and item.mandatory and item.id in visible
+        if applies and answers.get(item.id) != item.good.value:  # type: ignore[union-attr]
+            label = as_text(item.label)
+            failures.append(
+                GateFailure(
+                    "mandatory",
+                    Text(
+                        zh=f"必备项未达标：{label.zh}",
+                        en=f"Mandatory item not met: {label.en or label.zh}",
+                    ),
+                    item=item.id,
+                )
+            )
+    return failures
+
+
+def gate_failures(
+    gate: Gate,
+    total: float,
+    sections: list[SectionResult],
+    answers: Mapping[str, Any],
+    definition: FormDefinition,
+) -> list[GateFailure]:
+    # A gate's label states the requirement; failing it reads "not met: …".
+    custom = None
+    if gate.label:
+        label = as_text(gate.label)
+        custom = Text(zh=f"未达到：{label.zh}", en=f"Not met: {label.en or label.zh}")
+    if gate.min_total is not None:
+        if total + EPSILON < gate.min_total:
+            message = custom or Text(
+                zh=f"总分{_fmt(total)}分，未达到{_fmt(gate.min_total)}分",
+                en=f"Total {_fmt(total)} is below {_fmt(gate.min_total)}",
+            )
+            return [GateFailure("min_total", message)]
+        return []
+    if gate.min_section_percent is not None:
+        failures = []
+        for section, result in zip(definition.sections, sections, strict=True):
+            if result.percentage is None or result.max <= EPSILON:
+                continue
+            if result.percentage + EPSILON < gate.min_section_percent:
+                title = as_text(section.title)
+                failures.append(
+                    GateFailure(
+                        "min_section_percent",
+                        custom
+                        or Text(
+                            zh=f"“{title.zh}”得分率{_fmt(result.percentage)}%，"
+                            f"未达到{_fmt(gate.min_section_percent)}%",
+                            en=f"{title.en or title.zh}: {_fmt(result.percentage)}% is below "
+                            f"{_fmt(gate.min_section_percent)}%",
+                        ),
+                        section=section.id,
+                    )
+                )
+        return failures
+    if gate.section is not None:
+        index = [s.id for s in definition.sections].index(gate.section)
+        result = sections[index]
+        title = as_text(definition.sections[index].title)
+        if gate.min_points is not None:
+            actual, needed, unit = result.score, gate.min_points, "分"
+        else:
+            actual, needed, unit = result.percentage or 0.0, gate.min_percent or 0.0, "%"
+        if actual + EPSILON < needed:
+            message = custom or Text(
+                zh=f"“{title.zh}”{_fmt(actual)}{unit}，未达到{_fmt(needed)}{unit}",
+                en=f"{title.en or title.zh}: {_fmt(actual)}{'%' if unit == '%' else ''} "
+                f"is below {_fmt(needed)}{'%' if unit == '%' else ''}",
+            )
+            return [GateFailure("section_minimum", message, section=gate.section)]
+        return []
+    if gate.item is not None and gate.at_least is not None:
+        value = answers.get(gate.item)
+        if not isinstance(value, (int, float)) or value + EPSILON < gate.at_least:
+            item = definition.item_map()[gate.item]
+            label = as_text(item.label)
+            shown = _fmt(value) if isinstance(value, (int, float)) else "未填"
+            message = custom or Text(
+                zh=f"“{label.zh}”为{shown}，未达到{_fmt(gate.at_least)}",
+                en=f"{label.en or label.zh}: {shown if shown != '未填' else 'no answer'} "
+                f"is below {_fmt(gate.at_least)}",
+            )
+            return [GateFailure("item_minimum", message, item=gate.item)]
+    return []
+
+
+def grade_reached(
+    definition: FormDefinition,
+    total: float,
+    sections: list[SectionResult],
+    answers: Mapping[str, Any],
+) -> GradeResult | None:
+    if definition.scoring is None:
+        return None
+    for grade in definition.scoring.grades:
+        if total + EPSILON < grade.min:
+            continue
+        if any(gate_failures(g, total, sections, answers, definition) for g in grade.requires):
+            continue
+        return GradeResult(grade.id, as_text(grade.label))
+    return None
+
+
+def _fmt(value: float) -> str:
+    return f"{round(value, 2):g}"
