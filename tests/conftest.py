@@ -27,7 +27,9 @@ from service.piccolo_app import TABLES
 from service.settings import PROJECT_ROOT, Settings
 
 # CI machines have 2 busy cores: generation speed is not what the properties test.
-hypothesis_settings.register_profile("ankang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "ankang", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.load_profile("ankang")
 
 FORMS_DIR = PROJECT_ROOT / "forms"
