@@ -27,7 +27,11 @@ builder and migrations work unchanged) but replaces how statements are run:
 * ``engine.transaction()`` takes the writer exclusively and always starts with
   ``BEGIN IMMEDIATE``; the statements inside run on the writer connection.
   While a transaction owns the writer, the group-commit flush and other
-  transactions wait (inside the writer thread, in arrival order).
+  transactions wait, in arrival order.  That exclusivity is enforced by the
+  writer thread itself (jobs of other owners are set aside until the owner's
+  COMMIT/ROLLBACK), not by an asyncio.Lock, so it holds across event loops and
+  survives cancellation: a cancelled caller's COMMIT/ROLLBACK job is queued
+  before it stops waiting, and a BEGIN whose caller gave up is withdrawn.
 
 The engine opens its connections lazily on first use, or eagerly with
 ``await engine.open()``; ``await engine.close()`` closes them (and their
