@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 
 EXIT_INVALID = 2
 
@@ -29,7 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_INVALID
-    return args.handler(args, Settings.from_env())
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return args.handler(args, settings)
 
 
 def _parser() -> argparse.ArgumentParser:
