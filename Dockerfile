@@ -4,8 +4,11 @@
 FROM node:20-slim AS frontend
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error \
-    && mkdir -p vendor && cp node_modules/htmx.org/dist/htmx.min.js vendor/
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    && mkdir -p vendor/swagger-ui && cp node_modules/htmx.org/dist/htmx.min.js vendor/ \
+    && cp node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+          node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+          node_modules/swagger-ui-dist/swagger-ui.css vendor/swagger-ui/
 
 FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -21,10 +21,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# --ignore-scripts: install scripts (e.g. swagger-ui-dist's analytics) never run here.
 static/vendor/htmx.min.js: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
+	   node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/
 
 CATALOGS := $(wildcard service/locale/*/LC_MESSAGES/messages.po)
 locale: $(VENV)/.installed $(CATALOGS:.po=.mo) ## compile the message catalogs

@@ -11,10 +11,11 @@ from litestar.config.compression import CompressionConfig
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from service import db
+from service.db.migrate import require_migrated
 from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         db.bind_tables(engine, TABLES)
         await db.start(engine)
         try:
+            await require_migrated(engine)
             report = await sync_forms(forms)
             log.info(report.summary())
             app.state.engine = engine
@@ -77,7 +79,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description="安康: scored surveys and inspections for trade unions",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            # Served from static/vendor (npm, at set-up): no CDN, so the docs also
+            # work on a union's intranet and behind the Great Firewall.
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    path="/",
+                    js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                    css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                    standalone_preset_js_url="/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
+                    favicon='<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">',
+                )
+            ],
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},

@@ -58,3 +58,33 @@ async def run_migrations(engine: Engine) -> None:
 async def apply_migrations(settings: Settings | None = None, engine: Engine | None = None) -> None:
     async with opened_database(settings, engine) as bound:
         await run_migrations(bound)
+
+
+class DatabaseNotMigrated(RuntimeError):
+    """The database lacks migrations this code needs."""
+
+
+async def pending_migrations(engine: Engine) -> list[str]:
+    """Ids of the migrations in migrations/ that this database has not run."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
+    from service.piccolo_app import APP_CONFIG
+
+    folder = APP_CONFIG.resolved_migrations_folder_path
+    available = sorted(BaseMigrationManager().get_migration_modules(folder))
+    Migration._meta.db = engine
+    if not await Migration.table_exists():
+        return available
+    ran = set(await Migration.get_migrations_which_ran(APP_CONFIG.app_name))
+    return [migration for migration in available if migration not in ran]
+
+
+async def require_migrated(engine: Engine) -> None:
+    """Refuse to serve a database whose schema is behind the code."""
+    pending = await pending_migrations(engine)
+    if pending:
+        raise DatabaseNotMigrated(
+            f"the database has {len(pending)} migration(s) not applied "
+            f"({', '.join(pending)}); run `python -m service migrate` (or `make run`) first"
+        )

@@ -85,3 +85,5 @@ def test_openapi_document_and_docs_page(client: TestClient):
     assert "/" not in document["paths"], "pages stay out of the API document"
     docs = client.get("/schema")
     assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "https://" not in docs.text.replace("https://swagger.io", "")  # no CDN
