@@ -1,0 +1,65 @@
+"""On a phone: the form list and a form's preview read well and work."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import PHONE, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_supervisor_finds_a_form_and_reads_its_scoring_standard(live_server, phone):
+    phone.goto(live_server + "/")
+    assert phone.locator("h1").inner_text() == "表单"
+    assert phone.locator(".form-card").count() == 8
+    assert no_horizontal_scroll(phone)
+    screenshot(phone, "01-form-list")
+
+    phone.get_by_text("安康杯竞赛企业(单位)考核评分表").click()
+    phone.wait_for_url("**/forms/ankang-cup-enterprise")
+    assert "安康杯竞赛企业(单位)考核评分表" in phone.locator("h1").inner_text()
+    standard = phone.locator("details.standard").first
+    assert not standard.evaluate("d => d.open")
+    standard.locator("summary").click()
+    assert standard.evaluate("d => d.open")
+    assert standard.locator("p").is_visible()
+    assert no_horizontal_scroll(phone)
+    screenshot(phone, "02-preview-standard-open")
+
+    # Tap targets are big enough for a thumb.
+    box = phone.locator(".choice").first.bounding_box()
+    assert box is not None and box["height"] >= 44
+
+
+def test_english_switch_and_back(live_server, phone):
+    phone.goto(live_server + "/")
+    phone.get_by_role("link", name="English").click()
+    phone.wait_for_url("**/?lang=en")
+    assert phone.locator("h1").inner_text() == "Forms"
+    phone.locator(".form-card").first.click()
+    phone.wait_for_url("**/forms/*?lang=en")
+    assert phone.get_by_text("Scoring standard").first.is_visible()
+    phone.get_by_role("link", name="中文").click()
+    phone.wait_for_url("**/forms/*?lang=zh")
+    assert phone.locator(".crumbs a").inner_text() == "表单"
+
+
+def test_the_page_works_without_javascript(live_server, browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        page.get_by_text("职工之家建设考核表").click()
+        page.wait_for_url("**/forms/workers-home")
+        standard = page.locator("details.standard").first
+        assert not standard.locator("p").is_visible()
+        standard.locator("summary").click()  # <details> needs no script
+        assert standard.locator("p").is_visible()
+        assert "职工之家" in page.locator("h1").inner_text()
+    finally:
+        context.close()
