@@ -64,7 +64,7 @@ bench: setup ## benchmarks under bench/
 
 messages: setup ## extract messages and update the catalogs
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o service/locale/messages.pot --no-location --sort-output .
-	$(VENV)/bin/pybabel update -i service/locale/messages.pot -d service/locale -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i service/locale/messages.pot -d service/locale -D messages --no-fuzzy-matching --ignore-obsolete
 
 clean: ## remove what set-up made (keeps data/)
 	rm -rf $(VENV) node_modules static/vendor service/locale/*/LC_MESSAGES/*.mo

@@ -146,7 +146,7 @@ def _score(args: argparse.Namespace, settings: Settings) -> int:
         if Path(args.form).is_file():
             definition = load_form_file(Path(args.form)).definition
         else:
-            forms, _ = load_forms([settings.forms_dir])
+            forms, load_errors = load_forms([settings.forms_dir])
             matching = [
                 f.definition
                 for f in forms
@@ -154,7 +154,9 @@ def _score(args: argparse.Namespace, settings: Settings) -> int:
                 and (args.version is None or f.definition.version == args.version)
             ]
             if not matching:
-                print(f"no form `{args.form}` in {settings.forms_dir}", file=sys.stderr)
+                if load_errors:  # perhaps the very file asked for is broken
+                    _print_form_errors(load_errors)
+                print(f"no valid form `{args.form}` in {settings.forms_dir}", file=sys.stderr)
                 return EXIT_INVALID
             definition = max(matching, key=lambda d: d.version)
     except FormFileInvalid as exc:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -32,30 +34,38 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("ankang")
 
+T = TypeVar("T")
 FORMS_DIR = PROJECT_ROOT / "forms"
 POSTGRES_SERVER = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgres"] if POSTGRES_SERVER else [])]
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, even inside a running event loop
+    (pytest-asyncio sets up an async test's fixtures inside its loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="session")
 def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'ankang.sqlite3'}"}
     if POSTGRES_SERVER:
-        urls["postgres"] = asyncio.run(create_fresh_postgres_database(POSTGRES_SERVER))
+        urls["postgres"] = run_sync(create_fresh_postgres_database(POSTGRES_SERVER))
     try:
         for url in urls.values():
-            asyncio.run(apply_migrations(engine=db.create_engine(url)))
+            run_sync(apply_migrations(engine=db.create_engine(url)))
         yield urls
     finally:
         if "postgres" in urls:
-            asyncio.run(drop_postgres_database(urls["postgres"]))
+            run_sync(drop_postgres_database(urls["postgres"]))
 
 
 @pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, migrated_databases: dict[str, str]) -> str:
     """A migrated database with empty tables, once per engine."""
     url = migrated_databases[request.param]
-    asyncio.run(_empty_tables(url))
+    run_sync(_empty_tables(url))
     return url
 
 

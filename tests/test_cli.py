@@ -87,3 +87,25 @@ def test_migrate_and_sync_on_a_fresh_database(tmp_path: Path):
     again = run("forms", "sync", env=env)
     assert "8 unchanged" in again.stdout
     assert run("migrate", env=env).returncode == 0  # nothing left to apply
+
+
+def test_worker_processes_starting_together_store_each_version_once(database_url: str):
+    """Every worker syncs the forms at start; four at once on a fresh database must
+    neither fail nor store a version twice (PostgreSQL: the losers of the race meet
+    the unique index and sync again; SQLite: writers queue on the file lock)."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "service", "forms", "sync"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0, 0], outputs
+    added = sum(int(out.split("forms: ")[1].split(" added")[0]) for out, _ in outputs)
+    assert added == 8

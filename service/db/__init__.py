@@ -8,7 +8,7 @@
     await stop(engine)       # in the app's lifespan shutdown
 
 SQLite URLs get :class:`service.db.sqlite.SQLiteWALEngine` (WAL, one
-group-committing writer, a pool of readers; see that module).  PostgreSQL URLs
+group-committing writer, a pool of readers; see that package).  PostgreSQL URLs
 get Piccolo's ``PostgresEngine`` whose asyncpg pool is opened by ``start`` and
 closed by ``stop``.
 """

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import asyncpg
 import msgspec
 
 from service.collection.tables import Submission
 
-from .loader import LoadedForm
+from .loader import LoadedForm, canonical_json
 from .model import FormDefinition, as_text
 from .tables import FormVersion
 
@@ -56,11 +58,24 @@ class FormSummary(msgspec.Struct, frozen=True):
     versions: list[int]
 
 
-async def sync_forms(forms: list[LoadedForm]) -> SyncReport:
+async def sync_forms(forms: list[LoadedForm], attempts: int = 3) -> SyncReport:
     """Store new versions, refresh unused changed ones, refuse changed used ones.
 
-    Runs in one transaction: either every file is synced or none is.
+    Runs in one transaction: either every file is synced or none is. Several worker
+    processes start at once and sync the same files: the one that loses the race to
+    insert a version meets the unique index, and simply syncs again.
     """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await _sync_once(forms)
+        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
+            if attempt == attempts:
+                raise
+            log.info("another process synced the forms first; syncing again")
+    raise AssertionError("unreachable")
+
+
+async def _sync_once(forms: list[LoadedForm]) -> SyncReport:
     engine = FormVersion._meta.db
     report = SyncReport()
     async with engine.transaction():
@@ -143,7 +158,8 @@ async def get_form(form_id: str, version: int | None = None) -> FormDefinition |
 
 @lru_cache(maxsize=256)
 def _decode(content_hash: str, definition: str) -> FormDefinition:
-    # Keyed by the hash too, so a refreshed version is never served stale.
+    # Keyed by the hash too, so a refreshed version is never served stale. Defaults of
+    # fields added to the language since the form was stored come from today's model.
     return msgspec.json.decode(definition, type=FormDefinition)
 
 
@@ -156,7 +172,7 @@ def _columns(form: LoadedForm, now: dt.datetime) -> dict:
         "title_zh": title.zh,
         "title_en": title.en,
         "content_hash": form.content_hash,
-        "definition": msgspec.json.encode(form.definition).decode(),
+        "definition": canonical_json(form.source).decode(),
         "source_file": form.file[-255:],
         "updated_at": now,
     }

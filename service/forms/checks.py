@@ -23,11 +23,11 @@ from .model import (
     Section,
     SectionKind,
     allows_na,
+    item_type_name,
 )
-from .points import bonus_cap, declared_sections_total, item_max, item_max_deduction
+from .points import EPSILON, bonus_cap, declared_sections_total, item_max, item_max_deduction
 
 Problem = tuple[str, str]
-EPSILON = 1e-6
 
 
 def check_definition(definition: FormDefinition) -> list[Problem]:
@@ -59,6 +59,12 @@ def _unique_ids(definition: FormDefinition) -> Iterator[Problem]:
             if isinstance(item, (Choice, MultiChoice)):
                 seen: set[str] = set()
                 for o_index, option in enumerate(item.options):
+                    if option.id == "na":
+                        yield (
+                            f"{i_path}.options[{o_index}].id",
+                            "`na` is the answer 不适用 and cannot be an option id; "
+                            "use allow_na: true instead",
+                        )
                     if option.id in seen:
                         yield (
                             f"{i_path}.options[{o_index}].id",
@@ -102,13 +108,17 @@ def _item_in_section(path: str, section: Section, item: ItemBase) -> Iterator[Pr
             f"item `{item.id}` earns points inside deduction section `{section.id}`; use "
             "deduct (checks), deduct_each (counts) or negative option scores (choices)",
         )
+    if section.kind is SectionKind.deduction and isinstance(item, Rate) and not item.deduct:
+        yield f"{path}.deduct", f"rate `{item.id}` in a deduction section needs deduct"
     if section.kind is not SectionKind.deduction and isinstance(item, Check) and item.deduct:
         yield (
             f"{path}.deduct",
             f"item `{item.id}` deducts but section `{section.id}` is {section.kind.value}; "
             "deductions belong in a section with kind: deduction",
         )
-    negative = isinstance(item, Choice) and any(option.score < 0 for option in item.options)
+    negative = isinstance(item, (Choice, MultiChoice)) and any(
+        option.score < 0 for option in item.options
+    )
     if section.kind is SectionKind.bonus and negative:
         yield f"{path}.options", f"bonus item `{item.id}` has a negative option score"
 
@@ -128,6 +138,12 @@ def _show_if(definition: FormDefinition) -> Iterator[Problem]:
                     f"{path}.show_if.item",
                     f"show_if of `{item.id}` points at item `{condition.item}`, which {where}; "
                     "it must be an earlier item",
+                )
+            elif not isinstance(target, (Check, Choice, MultiChoice)):
+                yield (
+                    f"{path}.show_if.item",
+                    f"show_if can depend on a check, choice or multi item; "
+                    f"`{condition.item}` is a {item_type_name(target)} item",
                 )
             else:
                 yield from _show_if_values(path, condition, target)

@@ -10,8 +10,9 @@ import msgspec
 
 from .checks import check_definition
 from .model import FormDefinition
+from .repair import is_echo, repair
 from .structure import check_structure
-from .yaml_source import YamlSyntaxError, join, parse_yaml
+from .yaml_source import YamlSyntaxError, parse_yaml
 
 FORM_FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -33,7 +34,11 @@ class FormFileError:
 class LoadedForm:
     definition: FormDefinition
     file: str
-    content_hash: str  # of the normalised definition: whitespace and comments do not count
+    # The form as its author wrote it (parsed YAML), stored and hashed as canonical JSON:
+    # comments and layout do not change the hash, and neither does a new optional field
+    # in the language (its default is not written into old forms).
+    source: dict
+    content_hash: str
 
 
 class FormFileInvalid(Exception):
@@ -59,32 +64,25 @@ def load_form_text(source: str, file: str = "<text>") -> LoadedForm:
         raise FormFileInvalid(errors)
     structure = check_structure(document.data, FormDefinition)
     errors += [FormFileError(file, p.path, p.message, document.line_of(p.path)) for p in structure]
-    data = document.data
-    if structure and all(p.unknown_field for p in structure):
-        # Only unknown fields: drop them so the rules below can report too.
-        data = _without(data, {p.path for p in structure})
-    elif structure:
-        raise FormFileInvalid(errors)
-    definition = msgspec.convert(data, FormDefinition)
+    data, repaired = document.data, set()
+    if structure:
+        # Keep going past type errors, so the rule errors show up in the same run.
+        outcome = repair(document.data, structure)
+        if outcome is None:
+            raise FormFileInvalid(errors)
+        data, repaired = outcome
+    try:
+        definition = msgspec.convert(data, FormDefinition)
+    except msgspec.ValidationError:
+        raise FormFileInvalid(errors) from None  # the repair could not save it
     errors += [
         FormFileError(file, path, message, document.line_of(path))
         for path, message in check_definition(definition)
+        if not is_echo(path, message, repaired, document.data)
     ]
     if errors:
         raise FormFileInvalid(sorted(errors, key=lambda e: e.line or 0))
-    return LoadedForm(definition, file, definition_hash(definition))
-
-
-def _without(value: object, drop: set[str], path: str = "") -> object:
-    if isinstance(value, dict):
-        return {
-            k: _without(v, drop, join(path, str(k)))
-            for k, v in value.items()
-            if join(path, str(k)) not in drop
-        }
-    if isinstance(value, list):
-        return [_without(v, drop, join(path, i)) for i, v in enumerate(value)]
-    return value
+    return LoadedForm(definition, file, document.data, source_hash(document.data))
 
 
 def load_form_file(path: Path) -> LoadedForm:
@@ -97,9 +95,12 @@ def load_form_file(path: Path) -> LoadedForm:
     return load_form_text(source, str(path))
 
 
-def definition_hash(definition: FormDefinition) -> str:
-    canonical = msgspec.json.encode(msgspec.to_builtins(definition), order="sorted")
-    return hashlib.sha256(canonical).hexdigest()
+def canonical_json(source: dict) -> bytes:
+    return msgspec.json.encode(source, order="sorted")
+
+
+def source_hash(source: dict) -> str:
+    return hashlib.sha256(canonical_json(source)).hexdigest()
 
 
 def form_files(paths: list[Path]) -> list[Path]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-import msgspec
 from msgspec import Meta, Struct
 
 FORM_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -29,7 +28,7 @@ class Text(Struct, forbid_unknown_fields=True, frozen=True):
     en: str | None = None
 
 
-Label = str | Text
+Label = Annotated[str, Meta(min_length=1)] | Text
 
 
 class Role(enum.StrEnum):
@@ -307,7 +306,3 @@ def allows_na(item: ItemBase) -> bool:
     if item.allow_na is None:  # a mandatory (必备) check must be met, so no 不适用
         return isinstance(item, Check) and not item.mandatory
     return item.allow_na
-
-
-def to_builtins(definition: FormDefinition) -> dict:
-    return msgspec.to_builtins(definition)

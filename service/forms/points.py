@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .model import (
     Check,
     Choice,
@@ -13,6 +15,9 @@ from .model import (
     Section,
     SectionKind,
 )
+
+# Points come in steps of 0.1 or 0.5 at the finest; anything closer than this is equal.
+EPSILON = 1e-6
 
 
 def item_max(item: ItemBase) -> float:
@@ -41,11 +46,9 @@ def item_max_deduction(item: ItemBase) -> float | None:
         if item.max_count is None:
             return None
         return item.max_count * item.deduct_each
+    if isinstance(item, Rate):
+        return math.ceil(item.target / item.per) * item.deduct
     return 0.0
-
-
-def is_scored(item: ItemBase) -> bool:
-    return item_max(item) > 0 or bool(item_max_deduction(item))
 
 
 def counts_toward_max(section: Section) -> bool:

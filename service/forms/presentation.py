@@ -6,7 +6,16 @@ from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 from service.web.templating import localize, number
 
-from .model import FormDefinition, Gate, allows_na, item_type_name
+from .model import (
+    Check,
+    Choice,
+    FormDefinition,
+    Gate,
+    ItemBase,
+    MultiChoice,
+    allows_na,
+    item_type_name,
+)
 from .points import bonus_cap, item_max
 
 HAZARD_LABELS = {
@@ -47,6 +56,32 @@ def gate_text(gate: Gate, form: FormDefinition) -> str:
     return _("%(item)s at least %(value)s") % {"item": name, "value": number(gate.at_least)}
 
 
+def condition_text(item: ItemBase, form: FormDefinition) -> str:
+    """When a show_if item is asked, e.g. 当“使用危险化学品”为“是”时填写."""
+    condition = item.show_if
+    if condition is None:
+        return ""
+    target = form.item_map().get(condition.item)
+    if target is None:
+        return condition.item
+    wanted = [condition.equals] if condition.any_of is None else list(condition.any_of)
+    return _("Asked when “%(item)s” is “%(answer)s”") % {
+        "item": localize(target.label),
+        "answer": _("” or “").join(answer_label(target, value) for value in wanted),
+    }
+
+
+def answer_label(item: ItemBase, value: object) -> str:
+    """An answer as the form shows it: 是/否/不适用, or the option's label."""
+    if isinstance(item, Check):
+        return {"yes": _("Yes"), "no": _("No"), "na": _("N/A")}.get(str(value), str(value))
+    if isinstance(item, (Choice, MultiChoice)):
+        for option in item.options:
+            if option.id == str(value):
+                return localize(option.label)
+    return str(value)
+
+
 TEMPLATE_GLOBALS = {
     "item_type": item_type_name,
     "item_max": item_max,
@@ -54,4 +89,5 @@ TEMPLATE_GLOBALS = {
     "bonus_cap": bonus_cap,
     "hazard_label": hazard_label,
     "gate_text": gate_text,
+    "condition_text": condition_text,
 }

@@ -13,10 +13,11 @@ class FormVersion(Table, tablename="form_version"):
     kind = Varchar(length=16)
     title_zh = Varchar(length=200)
     title_en = Varchar(length=200, null=True, default=None)
-    # sha256 of the normalised definition: comments and layout do not change it.
+    # sha256 of the form as written (canonical JSON): comments and layout do not count.
     content_hash = Varchar(length=64)
-    # The definition as JSON text. Kept as text, not a JSON column, because Piccolo
-    # treats JSON columns differently on SQLite and PostgreSQL; nothing queries inside it.
+    # The form as written, as canonical JSON text. Kept as text, not a JSON column,
+    # because Piccolo treats JSON columns differently on SQLite and PostgreSQL, and
+    # nothing queries inside it.
     definition = Text()
     source_file = Varchar(length=255)
     created_at = Timestamptz()

@@ -40,7 +40,9 @@ class VetoReason(Struct, frozen=True):
 
 
 class GateFailure(Struct, frozen=True):
-    code: str  # min_total | min_section_percent | section_minimum | item_minimum | mandatory
+    # min_total, min_section_percent, section_minimum, item_minimum, mandatory,
+    # veto_unanswered
+    code: str
     message: Text
     section: str | None = None
     item: str | None = None

@@ -30,7 +30,7 @@ from service.forms.model import (
     SectionKind,
     as_text,
 )
-from service.forms.points import bonus_cap, deduction_cap, item_max
+from service.forms.points import EPSILON, bonus_cap, deduction_cap, item_max
 
 from .breakdown import (
     Breakdown,
@@ -39,9 +39,7 @@ from .breakdown import (
     SectionResult,
     VetoReason,
 )
-from .gates import gate_failures, grade_reached, mandatory_failures
-
-EPSILON = 1e-9
+from .gates import gate_failures, grade_reached, item_failures
 
 
 def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
@@ -63,8 +61,8 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
         for item in section.items:
             if item.id in visible:
                 vetoes += _vetoes(item, answers.get(item.id))
-    base_score = sum(s.score for s in sections if _in_base(s, definition))
-    base_max = sum(s.max for s in sections if _in_base(s, definition))
+    base_score = sum(s.score for s in sections if _in_base(s))
+    base_max = sum(s.max for s in sections if _in_base(s))
     declared = definition.scoring.max if definition.scoring else 0.0
     scaled = base_score
     if policy is NotApplicablePolicy.rescale and EPSILON < base_max < declared - EPSILON:
@@ -75,7 +73,7 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
     )
     total = max(0.0, scaled + bonus - deductions)
     percentage = total / declared * 100 if declared else 0.0
-    failures = mandatory_failures(definition, answers, visible)
+    failures = item_failures(definition, answers, visible)
     if definition.scoring:
         failures += [
             failure
@@ -127,6 +125,7 @@ def _score_item(
     if value is None or value == "" or value == []:
         return ItemResult(item.id, section.id, ItemStatus.missing, 0.0, full)
     points, failed = _earned(section, item, value)
+    failed = failed and section.kind is not SectionKind.bonus  # a missed bonus is no failure
     status = ItemStatus.failed if failed else ItemStatus.answered
     hazard = item.hazard.grade.value if failed and isinstance(item, Check) and item.hazard else None
     return ItemResult(item.id, section.id, status, points, full, hazard)
@@ -150,12 +149,15 @@ def _earned(section: Section, item: ItemBase, value: Any) -> tuple[float, bool]:
         return chosen, chosen < item_max(item) - EPSILON or chosen < 0
     if isinstance(item, Rate):
         if value >= item.target - EPSILON:
-            return item.points, False
-        if not item.deduct:
-            return 0.0, True
+            return (0.0 if deduction_section else item.points), False
         below = (item.target - value) / item.per
         steps = math.ceil(below - EPSILON) if item.part_step_counts else math.floor(below + EPSILON)
-        return max(0.0, item.points - steps * item.deduct), True
+        if deduction_section:
+            return -steps * item.deduct, steps > 0
+        if not item.deduct:
+            return 0.0, True
+        earned = max(0.0, item.points - steps * item.deduct)
+        return earned, earned < item.points - EPSILON
     if isinstance(item, DefectCount):
         taken = value * item.deduct_each
         if deduction_section:
@@ -199,7 +201,7 @@ def _section_result(section: Section, results: list[ItemResult]) -> SectionResul
     return SectionResult(section.id, section.kind.value, score, applicable, percentage)
 
 
-def _in_base(section: SectionResult, definition: FormDefinition) -> bool:
+def _in_base(section: SectionResult) -> bool:
     """Sections that make up the declared maximum (and so are rescaled)."""
     if section.kind == SectionKind.standard.value:
         return True

@@ -5,21 +5,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.forms.model import Check, FormDefinition, Gate, Text, as_text
+from service.forms.model import (
+    Check,
+    Choice,
+    FormDefinition,
+    Gate,
+    ItemBase,
+    MultiChoice,
+    NotApplicablePolicy,
+    Text,
+    as_text,
+)
+from service.forms.points import EPSILON
 
 from .breakdown import GateFailure, GradeResult, SectionResult
 
-EPSILON = 1e-9
 
-
-def mandatory_failures(
+def item_failures(
     definition: FormDefinition, answers: Mapping[str, Any], visible: set[str]
 ) -> list[GateFailure]:
+    """Mandatory (必备) items not met, and veto questions left unanswered: a result
+    cannot be eligible while a veto question is open."""
     failures = []
     for _, item in definition.items():
-        applies = isinstance(item, Check) and item.mandatory and item.id in visible
-        if applies and answers.get(item.id) != item.good.value:  # type: ignore[union-attr]
-            label = as_text(item.label)
+        if item.id not in visible:
+            continue
+        label = as_text(item.label)
+        answer = answers.get(item.id)
+        if isinstance(item, Check) and item.mandatory and answer != item.good.value:
             failures.append(
                 GateFailure(
                     "mandatory",
@@ -30,7 +43,26 @@ def mandatory_failures(
                     item=item.id,
                 )
             )
+        elif has_veto(item) and answer in (None, "", []):
+            failures.append(
+                GateFailure(
+                    "veto_unanswered",
+                    Text(
+                        zh=f"否决项未作答：{label.zh}",
+                        en=f"Veto question not answered: {label.en or label.zh}",
+                    ),
+                    item=item.id,
+                )
+            )
     return failures
+
+
+def has_veto(item: ItemBase) -> bool:
+    if isinstance(item, Check):
+        return item.veto is not None
+    if isinstance(item, (Choice, MultiChoice)):
+        return any(option.veto is not None for option in item.options)
+    return False
 
 
 def gate_failures(
@@ -78,10 +110,17 @@ def gate_failures(
         index = [s.id for s in definition.sections].index(gate.section)
         result = sections[index]
         title = as_text(definition.sections[index].title)
+        if result.percentage is None:
+            return []  # nothing in the section applies: nothing to fall short of
         if gate.min_points is not None:
-            actual, needed, unit = result.score, gate.min_points, "分"
+            # Measured like the total: under `rescale`, on the section's declared points.
+            declared = definition.sections[index].points
+            actual = result.score
+            if _rescaled(definition) and EPSILON < result.max < declared:
+                actual = result.score * declared / result.max
+            needed, unit = gate.min_points, "分"
         else:
-            actual, needed, unit = result.percentage or 0.0, gate.min_percent or 0.0, "%"
+            actual, needed, unit = result.percentage, gate.min_percent or 0.0, "%"
         if actual + EPSILON < needed:
             message = custom or Text(
                 zh=f"“{title.zh}”{_fmt(actual)}{unit}，未达到{_fmt(needed)}{unit}",
@@ -120,6 +159,11 @@ def grade_reached(
             continue
         return GradeResult(grade.id, as_text(grade.label))
     return None
+
+
+def _rescaled(definition: FormDefinition) -> bool:
+    scoring = definition.scoring
+    return scoring is not None and scoring.not_applicable is NotApplicablePolicy.rescale
 
 
 def _fmt(value: float) -> str:

@@ -39,10 +39,11 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         kind = ProblemKind(f"http.{exc.status_code}", exc.status_code, exc.detail, exc.detail)
         detail, errors = None, None
     if _wants_page(request):
-        title = kind.title_zh if current_language.get() == "zh" else kind.title
+        chinese = current_language.get() == "zh"
+        title = kind.title_zh if chinese else kind.title
         return Template(
             "error.html",
-            context={"status": kind.status, "title": title, "detail": detail},
+            context={"status": kind.status, "title": title, "detail": None if chinese else detail},
             status_code=kind.status,
             headers=exc.headers or {},
         )  # type: ignore[return-value]

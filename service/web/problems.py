@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar import Response
+from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -71,19 +71,6 @@ def problem_response(
         errors=errors,
     )
     return Response(body, status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE)
-
-
-def api_problem_handler(_: Request, exc: ApiProblem) -> Response[Problem]:
-    return problem_response(exc.kind, exc.problem_detail, exc.errors)
-
-
-def validation_handler(_: Request, exc: ValidationException) -> Response[Problem]:
-    extra = exc.extra if isinstance(exc.extra, list) else None
-    return problem_response(BAD_REQUEST, exc.detail, extra)
-
-
-def not_found_handler(_: Request, exc: NotFoundException) -> Response[Problem]:
-    return problem_response(NOT_FOUND, exc.detail)
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:

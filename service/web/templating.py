@@ -10,7 +10,6 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from service.forms.model import text
 from service.settings import PROJECT_ROOT
 
 from .i18n import _l, current_language, gettext_, language_in_query, ngettext_
@@ -19,8 +18,15 @@ TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
 
 def localize(label: object) -> str:
-    """A form label in the current language (Chinese when English is missing)."""
-    return text(label, current_language.get())  # type: ignore[arg-type]
+    """A label (plain Chinese text or a {zh, en} pair) in the current language."""
+    if label is None:
+        return ""
+    if isinstance(label, str):
+        return label
+    english = getattr(label, "en", None)
+    if current_language.get() == "en" and english:
+        return english
+    return getattr(label, "zh", str(label))
 
 
 def number(value: float | None) -> str:
@@ -41,12 +47,12 @@ def with_lang(path: str) -> str:
 @pass_context
 def switch_lang(context: Any, language: str) -> str:
     """This page in another language."""
+    # Only the query: a relative link stays on this site whatever the path looked like
+    # (a 404 page for `//evil.example/` must not link there).
     request = context.get("request")
-    if request is None:
-        return f"/?lang={language}"
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    params.append(("lang", language))
-    return f"{request.url.path}?{urlencode(params)}"
+    params = [] if request is None else request.query_params.multi_items()
+    kept = [(k, v) for k, v in params if k != "lang"]
+    return "?" + urlencode([*kept, ("lang", language)])
 
 
 KIND_LABELS = {

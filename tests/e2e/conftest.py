@@ -86,7 +86,9 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
     raise RuntimeError("the server did not become healthy in 30 s")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while
+# it is open, which the asyncio tests of other modules must not find.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import msgspec
 import pytest
 
 from service.collection.tables import Submission
@@ -102,3 +103,13 @@ async def test_the_database_refuses_a_second_row_for_one_version(database):
                 updated_at=now,
             )
         )
+
+
+async def test_the_stored_form_is_what_its_author_wrote(database):
+    """No defaults are frozen into the stored form, so a new optional field in the
+    language changes neither its hash nor its meaning."""
+    await sync_forms([load(form_data())])
+    row = await FormVersion.select(FormVersion.definition).first()
+    stored = msgspec.json.decode(row["definition"])
+    assert stored == form_data()
+    assert "allow_na" not in row["definition"]

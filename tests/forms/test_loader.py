@@ -213,3 +213,91 @@ def test_choice_options_keep_their_scores():
     choice = load(data).definition.item_map()["d"]
     assert isinstance(choice, Choice)
     assert [o.score for o in choice.options] == [5, 2.5]
+
+
+def test_type_errors_and_rule_errors_are_reported_in_one_run():
+    data = form_data(version="one")
+    data["sections"][0]["items"][0]["type"] = "chek"  # unknown type
+    data["sections"][0]["items"][1]["points"] = "six"  # wrong type
+    data["sections"][1]["items"][0]["id"] = "a"  # duplicate id
+    data["sections"][1]["items"].append({"id": "e", "type": "choice", "label": "戊", "options": []})
+    data["sections"][1]["points"] = 12  # items add up to 10
+    text = "\n".join(messages(load_errors(data)))
+    assert "version: expected `int`, got `str`" in text
+    assert "sections[0].items[0].type: unknown type `chek`" in text
+    assert "sections[0].items[1].points: expected `float`, got `str`" in text
+    assert "sections[1].items[0].id: duplicate item id `a`" in text
+    assert "sections[1].items[2].options: item `e` has no options" in text
+    assert "sections[1].points: section `second` declares 12 points" in text
+    # Echoes of the repairs are not reported: section 0's total and scoring.max.
+    assert "sections[0].points" not in text
+    assert "scoring.max" not in text
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["sections"][0]["items"][0].update(label=""), "sections[0].items[0].label"),
+        (
+            lambda d: d["sections"][0]["items"][0].update(points=float("nan")),
+            "`nan` is not a usable number",
+        ),
+        (
+            lambda d: (
+                d["sections"][0]["items"].insert(0, {"id": "n", "type": "number", "label": "人数"})
+                or d["sections"][0]["items"][1].update(show_if={"item": "n", "equals": 1})
+            ),
+            "show_if can depend on a check, choice or multi",
+        ),
+        (
+            lambda d: d["sections"][0]["items"].append(
+                {
+                    "id": "e",
+                    "type": "choice",
+                    "label": "戊",
+                    "options": [{"id": "na", "label": "不适用"}],
+                }
+            ),
+            "`na` is the answer 不适用",
+        ),
+    ],
+)
+def test_mistakes_a_clerk_makes_are_caught(change, expected: str):
+    data = form_data()
+    change(data)
+    assert expected in "\n".join(messages(load_errors(data)))
+
+
+def test_deduction_and_bonus_section_rules():
+    data = form_data()
+    data["sections"].append(
+        {
+            "id": "plus",
+            "title": "加分",
+            "kind": "bonus",
+            "cap": 2,
+            "items": [
+                {
+                    "id": "m",
+                    "type": "multi",
+                    "label": "多选",
+                    "options": [
+                        {"id": "x", "label": "甲", "score": 1},
+                        {"id": "y", "label": "乙", "score": -1},
+                    ],
+                }
+            ],
+        }
+    )
+    data["sections"].append(
+        {
+            "id": "minus",
+            "title": "扣分",
+            "kind": "deduction",
+            "cap": 2,
+            "items": [{"id": "r", "type": "rate", "label": "率"}],
+        }
+    )
+    text = "\n".join(messages(load_errors(data)))
+    assert "bonus item `m` has a negative option score" in text
+    assert "rate `r` in a deduction section needs deduct" in text

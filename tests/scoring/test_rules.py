@@ -326,3 +326,61 @@ def test_bad_answers_name_the_item_and_what_was_expected():
     found = {(e.item, e.code) for e in caught.value.errors}
     assert found == {("a", "wrong_type"), ("r", "too_large"), ("ghost", "unknown_item")}
     assert "expected yes, no or na" in next(e.message for e in caught.value.errors if e.item == "a")
+
+
+def test_a_section_points_gate_is_measured_after_rescaling():
+    items = [check("a", 40), check("b", 5)]
+    form = scored_form(
+        section("basic", items, points=45),
+        section("other", [check("c", 5)], points=5),
+        max=50,
+        gates=[{"section": "basic", "min_points": 42}],
+    )
+    result = score(form, {"a": "yes", "b": "na", "c": "yes"})
+    assert result.total == 50
+    assert result.eligible, result.gate_failures  # 40 of an applicable 40 is 45 of 45
+
+
+def test_a_section_percent_gate_skips_a_section_with_nothing_applicable():
+    form = scored_form(
+        section("one", [check("a", 5)], points=5),
+        section("two", [check("b", 5)], points=5),
+        max=10,
+        gates=[{"section": "two", "min_percent": 80}],
+    )
+    result = score(form, {"a": "yes", "b": "na"})
+    assert result.total == 10 and result.eligible
+
+
+def test_an_unanswered_veto_question_keeps_the_result_ineligible():
+    veto = check("accident", good="no", veto={"when": "yes", "reason": "发生事故"})
+    form = scored_form(section("s", [check("a", 10), veto], points=10), max=10)
+    open_question = score(form, {"a": "yes"})
+    assert not open_question.eligible and not open_question.vetoed
+    assert [(f.code, f.item) for f in open_question.gate_failures] == [
+        ("veto_unanswered", "accident")
+    ]
+    assert score(form, {"a": "yes", "accident": "no"}).eligible
+
+
+def test_a_rate_in_a_deduction_section_deducts_per_step():
+    rate = {"id": "insurance", "type": "rate", "label": "参保率", "target": 90, "deduct": 0.5}
+    form = scored_form(
+        section("s", [check("a", 10)], points=10),
+        section("minus", [rate], kind="deduction", cap=3),
+        max=10,
+    )
+    assert score(form, {"a": "yes", "insurance": 95}).total == 10
+    assert score(form, {"a": "yes", "insurance": 86}).total == 8  # 4 steps × 0.5
+    assert score(form, {"a": "yes", "insurance": 10}).total == 7  # capped at 3
+
+
+def test_statuses_say_what_a_clerk_would_call_failed():
+    rate = {"id": "r", "type": "rate", "label": "率", "points": 4, "deduct": 1}
+    base = section("s", [rate], points=4)
+    bonus = section("plus", [check("award", 2)], kind="bonus", cap=2)
+    form = scored_form(base, bonus, max=4)
+    result = items_by_id(score(form, {"r": 99.5, "award": "no"}))
+    assert result["r"].score == 4 and result["r"].status is ItemStatus.answered
+    assert result["award"].status is ItemStatus.answered  # a missed bonus is no failure
+    assert items_by_id(score(form, {"r": 98}))["r"].status is ItemStatus.failed

@@ -30,7 +30,7 @@ def test_english_with_lang_query_and_links_keep_it(client: TestClient):
     assert '<h1 class="page-title">Forms</h1>' in html
     assert "Ankang Cup competition" in html
     assert 'href="/forms/workers-home?lang=en"' in html
-    assert 'href="/?lang=zh"' in html  # the switch back to Chinese
+    assert 'href="?lang=zh"' in html  # the switch back to Chinese, on this page
 
 
 def test_language_follows_accept_language(client: TestClient):
@@ -59,6 +59,14 @@ def test_preview_of_an_older_version_and_of_a_checklist(client: TestClient):
     assert "不合格即隐患" in html
 
 
+def test_conditions_and_veto_reasons_are_spelled_out(client: TestClient):
+    checklist = client.get("/forms/safety-inspection-card").text
+    equipment = "检查部位有特种设备（锅炉、压力容器、起重机械、场（厂）内机动车辆等）"
+    assert f"当“{equipment}”为“是”时填写" in checklist
+    evaluation = client.get("/forms/ankang-cup-enterprise").text
+    assert re.search(r"答“[是否]”即否决：[^<]{4,}", evaluation)
+
+
 def test_gates_without_a_label_are_put_in_words(tmp_path: Path, database_url: str):
     data = form_data(
         scoring={
@@ -76,6 +84,13 @@ def test_gates_without_a_label_are_put_in_words(tmp_path: Path, database_url: st
     assert "总分不低于16分" in html
     assert "各部分得分率均不低于80%" in html
     assert "“第一部分”不低于8分" in html
+
+
+def test_the_language_switch_never_leads_off_site(client: TestClient):
+    html = client.get("//evil.example/x", headers={"Accept-Language": "zh-CN"}).text
+    switch = re.search(r'class="lang-switch" href="([^"]*)"', html)
+    assert switch is not None and switch.group(1) == "?lang=en"
+    assert "evil.example" not in html
 
 
 def test_unknown_form_is_a_chinese_404_page(client: TestClient):
