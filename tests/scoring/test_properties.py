@@ -17,33 +17,29 @@ points = st.integers(min_value=1, max_value=20).map(lambda n: n / 2)  # 0.5 … 
 
 @st.composite
 def scored_item(draw: st.DrawFn, item_id: str) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["check", "count", "rate", "choice"]))
+    kind = draw(st.sampled_from(["check", "count", "rate", "choice", "multi"]))
     value = draw(points)
+    item: dict[str, Any] = {"id": item_id, "type": kind, "label": item_id}
     if kind == "check":
-        return {"id": item_id, "type": "check", "label": item_id, "points": value}
+        return {**item, "points": value}
     if kind == "count":
-        return {
-            "id": item_id,
-            "type": "count",
-            "label": item_id,
-            "points": value,
-            "deduct_each": draw(points),
-        }
+        return {**item, "points": value, "deduct_each": draw(points)}
     if kind == "rate":
+        per = draw(st.sampled_from([1, 2, 5]))
         return {
-            "id": item_id,
-            "type": "rate",
-            "label": item_id,
+            **item,
             "points": value,
             "target": draw(st.integers(50, 100)),
             "deduct": draw(points),
-            "per": draw(st.sampled_from([1, 2, 5])),
+            "per": per,
         }
+    if kind == "multi":
+        scores = [draw(points), draw(points), -draw(points)]
+        options = [{"id": o, "label": o, "score": x} for o, x in zip("xyz", scores, strict=True)]
+        return {**item, "points": value, "options": options}
     lower = draw(st.integers(min_value=-4, max_value=0)) / 2
     return {
-        "id": item_id,
-        "type": "choice",
-        "label": item_id,
+        **item,
         "options": [
             {"id": "best", "label": "好", "score": value},
             {"id": "worse", "label": "差", "score": lower},
@@ -53,6 +49,8 @@ def scored_item(draw: st.DrawFn, item_id: str) -> dict[str, Any]:
 
 @st.composite
 def scored_form(draw: st.DrawFn, with_extras: bool = True) -> dict[str, Any]:
+    """Standard sections, and with extras: a bonus section, a deduction list, a
+    deduction section with its own points, a veto question and either N/A policy."""
     sections = []
     counter = 0
     for s in range(draw(st.integers(1, 3))):
@@ -85,21 +83,39 @@ def scored_form(draw: st.DrawFn, with_extras: bool = True) -> dict[str, Any]:
             }
         )
     if with_extras and draw(st.booleans()):
-        veto = {
-            "id": "veto",
-            "type": "check",
-            "label": "事故",
-            "good": "no",
-            "veto": {"when": "yes", "reason": "事故"},
-        }
-        sections[0]["items"].append(veto)
-    maximum = sum(s["points"] for s in sections if s.get("kind", "standard") == "standard")
-    return form_data(sections=sections, scoring={"max": maximum})
+        items = [
+            {"id": "dd0", "type": "check", "label": "扣分", "deduct": draw(points)},
+            {"id": "dd1", "type": "count", "label": "缺项", "deduct_each": draw(points)},
+        ]
+        sections.append(
+            {
+                "id": "safety",
+                "title": "扣分制",
+                "kind": "deduction",
+                "points": draw(points),
+                "items": items,
+            }
+        )
+    if with_extras and draw(st.booleans()):
+        sections[0]["items"].append(
+            {
+                "id": "veto",
+                "type": "check",
+                "label": "事故",
+                "good": "no",
+                "veto": {"when": "yes", "reason": "事故"},
+            }
+        )
+    maximum = sum(s.get("points", 0) for s in sections if s.get("kind") != "bonus")
+    policy = draw(st.sampled_from(["rescale", "full_marks"])) if with_extras else "rescale"
+    return form_data(sections=sections, scoring={"max": maximum, "not_applicable": policy})
 
 
 def _item_max(item: dict[str, Any]) -> float:
     if item["type"] == "choice":
         return max(o["score"] for o in item["options"])
+    if item["type"] == "multi":
+        return min(item["points"], sum(o["score"] for o in item["options"] if o["score"] > 0))
     return item["points"]
 
 
@@ -117,6 +133,8 @@ def answers_for(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
                 answers[item["id"]] = draw(st.integers(0, 12))
             elif kind == "rate":
                 answers[item["id"]] = draw(st.integers(0, 1000)) / 10
+            elif kind == "multi":
+                answers[item["id"]] = draw(st.lists(st.sampled_from("xyz"), unique=True))
             else:
                 answers[item["id"]] = draw(st.sampled_from(["best", "worse"]))
     return answers
@@ -146,10 +164,14 @@ def test_total_never_exceeds_max_plus_bonus_cap(case):
 def test_a_capped_deduction_never_takes_more_than_its_cap(case):
     data, answers = case
     result = score(_load(data), answers)
-    caps = {s["id"]: s["cap"] for s in data["sections"] if s.get("kind") == "deduction"}
+    caps = {
+        s["id"]: s["cap"] for s in data["sections"] if s.get("kind") == "deduction" and "cap" in s
+    }
     for section in result.sections:
         if section.id in caps:
             assert section.score >= -caps[section.id] - 1e-9
+        if section.id == "safety":  # a deduction section with points stops at zero
+            assert 0 <= section.score <= section.max
     assert result.deductions <= sum(caps.values()) + 1e-9
 
 
