@@ -6,8 +6,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -15,6 +17,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from service import db
+from service.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from service.db.migrate import require_migrated
 from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
@@ -22,6 +25,8 @@ from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
 from service.piccolo_app import TABLES
 from service.settings import PROJECT_ROOT, Settings
+from service.web.access import PUBLIC, access, access_guard
+from service.web.auth import auth_middleware_factory
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.health import healthz
 from service.web.language import language_middleware
@@ -62,15 +67,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             FormApi,
             FormPages,
+            *ACCOUNT_ROUTES,
             create_static_files_router(
-                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                include_in_schema=False,
+                opt=access(PUBLIC),
             ),
         ],
         lifespan=[lifespan],
+        state=State({"settings": settings}),
+        # Every route declares who may use it (opt access); this guard enforces it.
+        guards=[access_guard],
         middleware=[
             DefineMiddleware(security_headers_middleware),
+            DefineMiddleware(auth_middleware_factory(settings)),
             DefineMiddleware(language_middleware),
         ],
+        # Pages post forms with a token field, htmx sends it as a header. The JSON API
+        # accepts bearer tokens only (never the session cookie), so it needs none.
+        csrf_config=CSRFConfig(
+            secret=settings.signing_key(),
+            cookie_name="ankang_csrf",
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            cookie_secure=settings.secure_cookies,
+            header_name="x-csrftoken",
+            exclude=["^/api/"],
+        ),
         template_config=template_config(FORM_TEMPLATE_GLOBALS),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
@@ -78,7 +102,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Ankang API",
             version="1",
             description="安康: scored surveys and inspections for trade unions",
-            path="/schema",
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=access(PUBLIC), include_in_schema=False
+            ),
             # Served from static/vendor (npm, at set-up): no CDN, so the docs also
             # work on a union's intranet and behind the Great Firewall.
             render_plugins=[

@@ -5,11 +5,39 @@ One app for all areas, so all migrations live in one ordered folder.
 
 from piccolo.conf.apps import AppConfig
 
+from service.accounts.tables import (
+    ApiToken,
+    AuditEvent,
+    LoginFailure,
+    RoleGrant,
+    User,
+    WebSession,
+)
+from service.campaigns.tables import Campaign, JudgeAssignment, Participant
 from service.collection.tables import Submission
 from service.forms.tables import FormVersion
+from service.orgs.tables import Enterprise, SupervisorAssignment, Team, Town, Village
 from service.settings import PROJECT_ROOT
 
-TABLES = [FormVersion, Submission]
+# In dependency order: a table comes after the tables it refers to.
+TABLES = [
+    FormVersion,
+    Submission,
+    User,
+    RoleGrant,
+    WebSession,
+    ApiToken,
+    LoginFailure,
+    AuditEvent,
+    Town,
+    Village,
+    Enterprise,
+    Team,
+    SupervisorAssignment,
+    Campaign,
+    Participant,
+    JudgeAssignment,
+]
 
 APP_CONFIG = AppConfig(
     app_name="ankang",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -29,6 +30,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     # PostgreSQL connection pool size.
     db_pool_max: int = 10
+    # Signs CSRF tokens. Unset: a random key kept in data/secret_key, made on first start
+    # (shared by every worker on this machine; set it when several machines serve).
+    secret_key: str | None = None
+    # Set when the service is reached over HTTPS (behind a proxy): cookies become Secure.
+    secure_cookies: bool = False
+    session_idle_minutes: Annotated[int, msgspec.Meta(ge=1)] = 480
+    session_max_hours: Annotated[int, msgspec.Meta(ge=1)] = 168
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -50,6 +58,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def signing_key(self) -> str:
+        """SECRET_KEY, or the machine's own key in data/secret_key (made once)."""
+        if self.secret_key:
+            return self.secret_key
+        path = PROJECT_ROOT / "data" / "secret_key"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            try:  # "x": if another worker made it first, use theirs
+                with path.open("x") as handle:
+                    handle.write(key)
+                path.chmod(0o600)
+            except FileExistsError:
+                return path.read_text().strip()
+            return key
 
 
 def _decode_path(type_: type, value: object) -> object:

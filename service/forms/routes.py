@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from service.scoring.breakdown import Breakdown
 from service.scoring.engine import score
+from service.web.access import PUBLIC, access
 from service.web.problems import (
     FORM_NOT_FOUND,
     FORM_VERSION_NOT_FOUND,
@@ -47,8 +48,12 @@ async def _definition(form_id: str, version: int | None) -> FormDefinition:
 
 
 class FormApi(Controller):
+    """Form definitions are public documents (the tables are published by the unions),
+    and scoring answers stores nothing: open to anyone."""
+
     path = "/api/v1/forms"
     tags: ClassVar[list[str]] = ["forms"]
+    opt: ClassVar[dict] = access(PUBLIC)
 
     @get("/", summary="List forms (latest version of each)", responses=problem_responses(400))
     async def list_forms(self) -> list[FormListEntry]:
@@ -94,6 +99,7 @@ class FormApi(Controller):
 
 class FormPages(Controller):
     include_in_schema = False
+    opt: ClassVar[dict] = access(PUBLIC)
 
     @get("/", name="home")
     async def home(self) -> Template:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .i18n import current_language
@@ -21,6 +22,11 @@ from .problems import (
 
 log = logging.getLogger(__name__)
 INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
+HTTP_PROBLEMS = {
+    401: ProblemKind("auth.required", 401, "Sign in first", "请先登录"),
+    403: ProblemKind("auth.forbidden", 403, "Not allowed for your role", "您的角色无权进行此操作"),
+    429: ProblemKind("too_many_requests", 429, "Too many requests", "请求过于频繁，请稍后再试"),
+}
 
 
 def _wants_page(request: Request) -> bool:
@@ -36,8 +42,14 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     elif isinstance(exc, NotFoundException):
         kind, detail, errors = NOT_FOUND, None, None
     else:
-        kind = ProblemKind(f"http.{exc.status_code}", exc.status_code, exc.detail, exc.detail)
+        kind = HTTP_PROBLEMS.get(exc.status_code) or ProblemKind(
+            f"http.{exc.status_code}", exc.status_code, exc.detail, exc.detail
+        )
         detail, errors = None, None
+    if _wants_page(request) and exc.status_code == 401:
+        # A page that needs signing in: go there, and come back afterwards.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?{urlencode({'target': target})}", status_code=303)
     if _wants_page(request):
         chinese = current_language.get() == "zh"
         title = kind.title_zh if chinese else kind.title

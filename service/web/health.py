@@ -10,6 +10,7 @@ from litestar import Response, get
 from service import db
 from service.forms.tables import FormVersion
 
+from .access import PUBLIC, access
 from .problems import DATABASE_UNAVAILABLE, problem_response, problem_responses
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class Health(msgspec.Struct):
     summary="Liveness and database check",
     tags=["health"],
     responses=problem_responses(503),
+    opt=access(PUBLIC),
 )
 async def healthz() -> Response[Health]:
     engine = FormVersion._meta.db

@@ -18,8 +18,12 @@ def language_middleware(app: ASGIApp) -> ASGIApp:
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }
-            cookie = _cookie(headers.get("cookie", ""), LANGUAGE_COOKIE)
-            language = negotiate(query, cookie, headers.get("accept-language"))
+            # A signed-in person's choice lives in their session; a visitor's in a cookie.
+            principal = scope.get("user")
+            remembered = getattr(principal, "language", None) or cookie_value(
+                headers.get("cookie", ""), LANGUAGE_COOKIE
+            )
+            language = negotiate(query, remembered, headers.get("accept-language"))
             token = current_language.set(language)
             query_token = language_in_query.set(query == language)
             try:
@@ -38,7 +42,7 @@ def _query_param(query_string: bytes, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _cookie(header: str, name: str) -> str | None:
+def cookie_value(header: str, name: str) -> str | None:
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")
         if key == name:

@@ -55,6 +55,23 @@ def switch_lang(context: Any, language: str) -> str:
     return "?" + urlencode([*kept, ("lang", language)])
 
 
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never `//host` or `https://host` (an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@pass_context
+def here(context: Any) -> str:
+    """This page's path and query, for coming back after a form (e.g. the language switch)."""
+    request = context.get("request")
+    if request is None:
+        return "/"
+    query = request.url.query
+    return safe_next(request.url.path + (f"?{query}" if query else ""))
+
+
 KIND_LABELS = {
     "scored": _l("Scored evaluation"),
     "checklist": _l("Checklist"),
@@ -92,6 +109,7 @@ def build_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
         lang=current_language.get,
         with_lang=with_lang,
         switch_lang=switch_lang,
+        here=here,
         kind_label=kind_label,
         role_label=role_label,
     )

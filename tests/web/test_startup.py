@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,5 +42,5 @@ def _flatten(error: BaseException) -> list[BaseException]:
 def test_the_app_refuses_an_unmigrated_database(tmp_path: Path):
     error = start_error(create_app(settings_for(f"sqlite:///{tmp_path / 'empty.sqlite3'}")))
     assert isinstance(error, DatabaseNotMigrated)
-    assert "2 migration(s) not applied" in str(error)
+    assert re.search(r"\d+ migration\(s\) not applied", str(error))
     assert "python -m service migrate" in str(error)
