@@ -1,10 +1,11 @@
 """Command line: python -m service <command>.
 
-serve                  run the web service (uvicorn)
-migrate                apply database migrations
-forms check [PATH…]    check form files (default: forms/)
-forms sync             store the forms in the database
-score FORM ANSWERS     score a JSON file of answers; FORM is an id or a file
+    serve                       run the web service (uvicorn)
+    migrate                     apply database migrations
+    forms check [PATH…]         check form files (default: forms/)
+    forms sync                  store the forms in the database
+    users create|list|disable   accounts: the first admin, scripts
+    score FORM ANSWERS          score a JSON file of answers; FORM is an id or a file
 """
 
 from __future__ import annotations
@@ -59,6 +60,27 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_forms_check)
     sync = forms.add_parser("sync", help="store the forms in the database by content hash")
     sync.set_defaults(handler=_forms_sync)
+
+    users = commands.add_parser("users", help="accounts").add_subparsers(metavar="action")
+    create = users.add_parser("create", help="create an account (prints a password if none given)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--name", default="", help="the person's name (显示名)")
+    create.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        choices=["admin", "supervisor", "enterprise", "judge"],
+        help="repeat for several roles",
+    )
+    create.add_argument("--password", help="default: a generated one, printed once")
+    create.add_argument("--town", help="an admin's town (default: every town)")
+    create.add_argument("--enterprise", help="an enterprise account's unified social credit code")
+    create.set_defaults(handler=_users_create)
+    listing = users.add_parser("list", help="list accounts and their roles")
+    listing.set_defaults(handler=_users_list)
+    disable = users.add_parser("disable", help="disable an account and end its sessions")
+    disable.add_argument("username")
+    disable.set_defaults(handler=_users_disable)
 
     score = commands.add_parser("score", help="score answers and print the breakdown as JSON")
     score.add_argument("form", help="a form id (from forms/) or a form file")
@@ -134,6 +156,96 @@ def _forms_sync(args: argparse.Namespace, settings: Settings) -> int:
     except FormVersionInUse as exc:
         print(exc, file=sys.stderr)
         return 1
+    return 0
+
+
+def _users_create(args: argparse.Namespace, settings: Settings) -> int:
+    from service.accounts import users
+    from service.accounts.passwords import password_problem, temporary_password
+    from service.accounts.principal import Role
+    from service.db.migrate import opened_database
+    from service.orgs.tables import Enterprise, Town
+
+    password = args.password or temporary_password()
+    problem = password_problem(password, args.username) if args.password else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_INVALID
+
+    async def run() -> str | None:
+        async with opened_database(settings):
+            town_id = enterprise_id = None
+            if args.town:
+                town = await Town.select(Town.id).where(Town.name == args.town).first()
+                if town is None:
+                    return f"no town named {args.town}"
+                town_id = town["id"]
+            if args.enterprise:
+                found = (
+                    await Enterprise.select(Enterprise.id)
+                    .where(Enterprise.credit_code == args.enterprise.strip().upper())
+                    .first()
+                )
+                if found is None:
+                    return f"no enterprise with credit code {args.enterprise}"
+                enterprise_id = found["id"]
+            grants = [
+                (
+                    Role(role),
+                    town_id if role == "admin" else None,
+                    enterprise_id if role == "enterprise" else None,
+                )
+                for role in args.role
+            ]
+            try:
+                await users.create_user(args.username, args.name, password, grants)
+            except users.UserExists:
+                return f"user {args.username} exists"
+            return None
+
+    error = asyncio.run(run())
+    if error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"created {args.username.lower()} ({', '.join(args.role)})")
+    if not args.password:
+        print(f"password: {password}")
+    return 0
+
+
+def _users_list(args: argparse.Namespace, settings: Settings) -> int:
+    from service.accounts import users
+    from service.db.migrate import opened_database
+
+    async def run() -> list[dict]:
+        async with opened_database(settings):
+            return await users.list_users()
+
+    for user in asyncio.run(run()):
+        roles = ",".join(sorted({g["role"] for g in user["grants"]})) or "-"
+        state = "" if user["is_active"] else "  (disabled)"
+        print(f"{user['username']:<20} {roles:<28} {user['display_name']}{state}")
+    return 0
+
+
+def _users_disable(args: argparse.Namespace, settings: Settings) -> int:
+    from service.accounts import audit, sessions, users
+    from service.db.migrate import opened_database
+
+    async def run() -> bool:
+        async with opened_database(settings):
+            user = await users.find_by_username(args.username)
+            if user is None:
+                return False
+            await users.set_active(user["id"], False)
+            await sessions.end_all_sessions(user["id"])
+            await audit.record("user_disabled", subject=user["username"], ip="cli")
+            return True
+
+    if not asyncio.run(run()):
+        print(f"no user {args.username}", file=sys.stderr)
+        return 1
+    print(f"disabled {args.username}")
     return 0
 
 

@@ -17,6 +17,8 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from service import db
+from service.accounts.admin_routes import UserAdmin
+from service.accounts.api import me
 from service.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from service.db.migrate import require_migrated
 from service.forms.catalog import sync_forms
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormApi,
             FormPages,
             *ACCOUNT_ROUTES,
+            me,
+            UserAdmin,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

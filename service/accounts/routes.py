@@ -94,8 +94,12 @@ async def account_page(request: Request) -> Template:
 
 
 async def _account(
-    request: Request, *, message: str | None = None, error: str | None = None,
-    new_token: str | None = None, status: int = 200,
+    request: Request,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    new_token: str | None = None,
+    status: int = 200,
 ) -> Template:
     principal: Principal = request.user
     context = {
@@ -145,7 +149,9 @@ async def revoke_token(request: Request, token_id: FromPath[int]) -> Redirect:
     principal: Principal = request.user
     if await tokens.revoke_token(principal.user_id, token_id):
         await audit.record(
-            "token_revoked", actor_id=principal.user_id, subject=str(token_id),
+            "token_revoked",
+            actor_id=principal.user_id,
+            subject=str(token_id),
             ip=client_ip(request.scope),
         )
     return Redirect("/account", status_code=303)
@@ -163,13 +169,23 @@ async def switch_language(request: Request, data: FormBody) -> Response:
         await sessions.set_language(principal.session_id, language)
     else:
         response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax",
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
             secure=request.app.state.settings.secure_cookies,
         )
     return response
 
 
 ROUTES = [
-    login_page, login, logout, account_page, change_password, create_token, revoke_token,
+    login_page,
+    login,
+    logout,
+    account_page,
+    change_password,
+    create_token,
+    revoke_token,
     switch_language,
 ]

@@ -45,21 +45,29 @@ async def user_for_token(token: str) -> tuple[dict, dict, bool] | None:
 
 
 async def list_tokens(user_id: int) -> list[dict]:
-    return await ApiToken.select(
-        ApiToken.id,
-        ApiToken.name,
-        ApiToken.prefix,
-        ApiToken.created_at,
-        ApiToken.last_used_at,
-        ApiToken.revoked_at,
-    ).where(ApiToken.user == user_id).order_by(ApiToken.created_at, ascending=False)
+    return (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.name,
+            ApiToken.prefix,
+            ApiToken.created_at,
+            ApiToken.last_used_at,
+            ApiToken.revoked_at,
+        )
+        .where(ApiToken.user == user_id)
+        .order_by(ApiToken.created_at, ascending=False)
+    )
 
 
 async def revoke_token(user_id: int, token_id: int) -> bool:
     """Revoke one of the user's own tokens; False when there is no such live token."""
-    row = await ApiToken.select(ApiToken.id).where(
-        (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
-    ).first()
+    row = (
+        await ApiToken.select(ApiToken.id)
+        .where(
+            (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+        )
+        .first()
+    )
     if row is None:
         return False
     await ApiToken.update(revoked_at=dt.datetime.now(dt.UTC)).where(ApiToken.id == token_id)

@@ -65,4 +65,3 @@ async def _principal(scope: Scope, idle: dt.timedelta, lifetime: dt.timedelta):
         return None
     session, user = found
     return await principal_for(user, language=session["language"], session_id=session["id"])
-

@@ -77,6 +77,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the problem bodies a route can answer with."""
     descriptions = {
         400: "The request or the answers are not valid",
+        401: "No valid `Authorization: Bearer` token",
+        403: "The token's account may not do this",
         404: "No such form or version",
         503: "The database is not answering",
     }
