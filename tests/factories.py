@@ -89,3 +89,66 @@ def best_answers(definition: dict[str, Any]) -> dict[str, Any]:
             elif kind == "multi":
                 answers[item["id"]] = [o["id"] for o in item["options"] if o["score"] > 0]
     return answers
+
+
+# ---------------------------------------------------------------- accounts
+
+PASSWORD = "correct-horse-42"
+
+
+async def _with_engine(database_url: str, work: Any) -> Any:
+    from service import db
+    from service.piccolo_app import TABLES
+
+    engine = db.create_engine(database_url)
+    db.bind_tables(engine, TABLES)
+    await db.start(engine)
+    try:
+        return await work()
+    finally:
+        await db.stop(engine)
+
+
+def in_database(database_url: str, work: Any) -> Any:
+    """Run `await work()` with every table bound to a fresh engine on this database
+    (from sync test code, before or between app clients)."""
+    from tests.conftest import run_sync
+
+    return run_sync(_with_engine(database_url, work))
+
+
+def make_user(
+    database_url: str,
+    username: str,
+    *roles: str,
+    enterprise_id: int | None = None,
+    town_id: int | None = None,
+    password: str = PASSWORD,
+) -> int:
+    from service.accounts.principal import Role
+    from service.accounts.users import create_user
+
+    grants = [
+        (Role(r), town_id if r == "admin" else None, enterprise_id if r == "enterprise" else None)
+        for r in roles
+    ]
+    return in_database(database_url, lambda: create_user(username, username, password, grants))
+
+
+def csrf_token(client: Any, path: str = "/login") -> str:
+    """The CSRF token a page's forms carry (and the cookie that goes with it)."""
+    import re
+
+    html = client.get(path).text
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
+    token = csrf_token(client)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "_csrf_token": token},
+        follow_redirects=False,
+    )

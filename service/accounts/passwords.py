@@ -7,6 +7,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from service.web.i18n import _l
+
 MIN_LENGTH = 8
 _hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 # Checked against when the user does not exist, so both paths take the same time.
@@ -32,11 +34,11 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str, username: str = "") -> str | None:
     """Why a new password is not acceptable (an English msgid), or None."""
     if len(password) < MIN_LENGTH:
-        return "The password needs at least 8 characters."
+        return _l("The password needs at least 8 characters.")
     if len(set(password)) < 4:
-        return "The password is too simple."
+        return _l("The password is too simple.")
     if username and username.lower() in password.lower():
-        return "The password must not contain the user name."
+        return _l("The password must not contain the user name.")
     return None
 
 

@@ -24,7 +24,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 AUTHORITIES = "123456789ANY"
 
 _VALUES = {char: value for value, char in enumerate(ALPHABET)}
-# Letters left out of the alphabet because they look like digits: name the likely one.
+# Four of the five letters left out of the alphabet look like digits: name the likely one.
 _LOOK_ALIKES = {"I": "1", "O": "0", "Z": "2", "S": "5"}
 
 

@@ -130,7 +130,15 @@ def parse_enterprise_file(data: bytes, filename: str = "") -> ImportResult:
     except SheetError as problem:
         return ImportResult(errors=[_file_error(problem.code, problem.message, problem.message_zh)])
     if not rows:
-        return ImportResult(errors=[_file_error("empty_file", "the file is empty", "文件是空的")])
+        return ImportResult(
+            errors=[
+                _file_error(
+                    "empty_file",
+                    "nothing to read (only the first sheet of a workbook is read)",
+                    "文件中没有内容（只读取工作簿的第一个工作表）",
+                )
+            ]
+        )
     start = _header_index(rows)
     header_line, header = rows[start]
     columns, errors, warnings = _map_columns(header_line, header)

@@ -1,0 +1,128 @@
+"""Signing in and out, sessions, throttling, passwords and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar.testing import TestClient
+
+from service.accounts.tables import AuditEvent, WebSession
+from tests.factories import PASSWORD, csrf_token, in_database, make_user, sign_in
+
+
+def test_the_login_page_is_in_chinese(client: TestClient):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert '<h1 class="page-title">登录</h1>' in response.text
+    assert 'name="_csrf_token"' in response.text
+    assert "ankang_csrf" in response.headers.get("set-cookie", "")
+
+
+def test_signing_in_makes_a_new_session_and_signing_out_ends_it(client: TestClient, database_url):
+    make_user(database_url, "zhang", "supervisor")
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    response = sign_in(client, "zhang")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    first = client.cookies.get("ankang_session")
+    assert first
+    page = client.get("/account")
+    assert page.status_code == 200 and "zhang" in page.text
+    # Signing in again replaces the session id.
+    sign_in(client, "zhang")
+    assert client.cookies.get("ankang_session") not in (None, first)
+    logout = client.post(
+        "/logout", data={"_csrf_token": csrf_token(client, "/account")}, follow_redirects=False
+    )
+    assert logout.status_code == 303 and logout.headers["location"] == "/login"
+    assert in_database(database_url, WebSession.count) == 0  # ended on the server
+    assert client.get("/account", follow_redirects=False).headers["location"].startswith("/login")
+
+
+def test_an_old_session_cookie_is_useless_after_sign_out(client: TestClient, database_url):
+    make_user(database_url, "li", "judge")
+    sign_in(client, "li")
+    stolen = client.cookies.get("ankang_session")
+    client.post("/logout", data={"_csrf_token": csrf_token(client, "/account")})
+    client.cookies.set("ankang_session", stolen)
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_posting_without_the_csrf_token_is_refused(client: TestClient, database_url):
+    make_user(database_url, "wang", "admin")
+    response = client.post("/login", data={"username": "wang", "password": PASSWORD})
+    assert response.status_code == 403
+    assert client.cookies.get("ankang_session") is None
+
+
+def test_wrong_passwords_then_throttling_with_a_chinese_message(client: TestClient, database_url):
+    make_user(database_url, "zhao", "enterprise")
+    wrong = sign_in(client, "zhao", "not-the-password")
+    assert wrong.status_code == 400 and "用户名或密码错误" in wrong.text
+    for _ in range(4):
+        sign_in(client, "zhao", "still-wrong")
+    throttled = sign_in(client, "zhao")  # even the right password waits now
+    assert throttled.status_code == 429
+    assert "尝试次数过多" in throttled.text
+    events = in_database(database_url, lambda: AuditEvent.select(AuditEvent.event))
+    assert {"login_failed", "login_throttled"} <= {e["event"] for e in events}
+
+
+def test_an_idle_session_expires(client: TestClient, database_url):
+    make_user(database_url, "sun", "judge")
+    sign_in(client, "sun")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    in_database(database_url, lambda: WebSession.update(last_seen_at=long_ago, force=True))
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    assert in_database(database_url, WebSession.count) == 0
+
+
+def test_changing_the_password(client: TestClient, database_url):
+    make_user(database_url, "qian", "supervisor")
+    sign_in(client, "qian")
+    token = csrf_token(client, "/account")
+    form = {
+        "current_password": PASSWORD,
+        "new_password": "new-secret-77",
+        "new_password_again": "new-secret-77",
+        "_csrf_token": token,
+    }
+    assert "密码已修改" in client.post("/account/password", data=form).text
+    client.post("/logout", data={"_csrf_token": csrf_token(client, "/account")})
+    assert sign_in(client, "qian").status_code == 400
+    assert sign_in(client, "qian", "new-secret-77").status_code == 303
+
+
+def test_api_tokens_are_shown_once_work_as_bearer_and_can_be_revoked(
+    client: TestClient, database_url
+):
+    make_user(database_url, "zhou", "judge")
+    assert client.get("/api/v1/me").status_code == 401
+    sign_in(client, "zhou")
+    assert client.get("/api/v1/me").status_code == 401  # the session cookie is not enough
+    page = client.post(
+        "/account/tokens", data={"name": "统计", "_csrf_token": csrf_token(client, "/account")}
+    )
+    token = page.text.split('<code class="token">')[1].split("</code>")[0]
+    assert token.startswith("ak_")
+    assert token not in client.get("/account").text  # shown once only
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["username"] == "zhou"
+    token_id = page.text.split("/account/tokens/")[1].split("/revoke")[0]
+    client.post(
+        f"/account/tokens/{token_id}/revoke", data={"_csrf_token": csrf_token(client, "/account")}
+    )
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_language_choice_is_kept_in_the_session(client: TestClient, database_url):
+    make_user(database_url, "wu", "judge")
+    sign_in(client, "wu")
+    client.post(
+        "/language",
+        data={"language": "en", "next": "/account", "_csrf_token": csrf_token(client, "/account")},
+    )
+    assert "Change password" in client.get("/account").text
+    assert (
+        in_database(database_url, lambda: WebSession.select(WebSession.language))[0]["language"]
+        == "en"
+    )
