@@ -35,6 +35,8 @@ def current_principal(connection: ASGIConnection) -> Principal | None:
 
 def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     rule = handler.opt.get("access")
+    if rule is None and connection.scope.get("method") == "OPTIONS":
+        return  # Litestar's own answer to OPTIONS: the allowed methods, nothing else
     if rule is None:
         log.error("route %s declares no access rule", connection.url.path)
         raise RuntimeError(f"route {handler} declares no access rule")

@@ -1,0 +1,158 @@
+"""The authorization matrix: every route, every role, and a visitor.
+
+RULES lists every route of the app with who may use it. The first test fails on a
+route that is not listed (so a new route cannot be forgotten) and on a listed one that
+no longer exists. The second walks every route with every kind of actor and checks the
+answer: allowed, 403, or sent to sign in (401 for the API).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from litestar.testing import TestClient
+
+from service.app import create_app
+from tests.conftest import settings_for
+from tests.factories import csrf_token, make_user, sign_in
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: str | frozenset[str]
+    example: str  # a concrete path to request
+    form: dict | None = None  # the body of a POST
+
+
+RULES: dict[str, Rule] = {
+    "GET /healthz": Rule(PUBLIC, "/healthz"),
+    "GET /api/v1/forms": Rule(PUBLIC, "/api/v1/forms"),
+    "GET /api/v1/forms/{form_id:str}": Rule(PUBLIC, "/api/v1/forms/workers-home"),
+    "POST /api/v1/forms/{form_id:str}/score": Rule(PUBLIC, "/api/v1/forms/workers-home/score"),
+    "GET /": Rule(PUBLIC, "/"),
+    "GET /forms/{form_id:str}": Rule(PUBLIC, "/forms/workers-home"),
+    "GET /login": Rule(PUBLIC, "/login"),
+    "POST /login": Rule(PUBLIC, "/login", {"username": "nobody", "password": "x"}),
+    "POST /language": Rule(PUBLIC, "/language", {"language": "zh", "next": "/"}),
+    "GET /account": Rule(SIGNED_IN, "/account"),
+    "POST /account/password": Rule(SIGNED_IN, "/account/password", {"current_password": "x"}),
+    "POST /account/tokens": Rule(SIGNED_IN, "/account/tokens", {"name": "matrix"}),
+    "POST /account/tokens/{token_id:int}/revoke": Rule(SIGNED_IN, "/account/tokens/999/revoke"),
+    "GET /api/v1/me": Rule(SIGNED_IN, "/api/v1/me"),
+    "GET /admin/users": Rule(ADMIN, "/admin/users"),
+    "POST /admin/users": Rule(ADMIN, "/admin/users", {"username": "", "role": ""}),
+    "POST /admin/users/{user_id:int}/password": Rule(ADMIN, "/admin/users/{victim}/password"),
+    "POST /admin/users/{user_id:int}/active": Rule(
+        ADMIN, "/admin/users/{victim}/active", {"active": "1"}
+    ),
+    "POST /admin/users/{user_id:int}/roles": Rule(
+        ADMIN, "/admin/users/{victim}/roles", {"role": "judge", "action": "grant"}
+    ),
+    "GET /admin/audit": Rule(ADMIN, "/admin/audit"),
+    "GET /static/{file_path:path}": Rule(PUBLIC, "/static/css/app.css"),
+    "HEAD /static/{file_path:path}": Rule(PUBLIC, "/static/css/app.css"),
+    "GET /schema": Rule(PUBLIC, "/schema"),
+    "GET /schema/openapi.json": Rule(PUBLIC, "/schema/openapi.json"),
+    "GET /schema/{path:str}": Rule(PUBLIC, "/schema/openapi.json"),
+    "GET /schema/oauth2-redirect.html": Rule(PUBLIC, "/schema/oauth2-redirect.html"),
+    # Sign-out last: it ends the actor's session.
+    "POST /logout": Rule(SIGNED_IN, "/logout"),
+}
+
+# Every kind of actor: a visitor, each role, and an enterprise account of another
+# enterprise (for routes about one enterprise's data).
+ACTORS = ["anonymous", "admin", "supervisor", "enterprise", "judge", "other_enterprise"]
+ACTOR_ROLES = {
+    "admin": ("admin",),
+    "supervisor": ("supervisor",),
+    "enterprise": ("enterprise",),
+    "judge": ("judge",),
+    "other_enterprise": ("enterprise",),
+}
+
+
+def app_routes(app) -> set[str]:
+    return {
+        f"{method} {route.path}"
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        for method in handler.http_methods
+        if method != "OPTIONS"
+    }
+
+
+def test_every_route_has_a_rule(tmp_path):
+    app = create_app(settings_for(f"sqlite:///{tmp_path / 'unused.sqlite3'}"))
+    routes = app_routes(app)
+    unknown = sorted(routes - set(RULES))
+    stale = sorted(set(RULES) - routes)
+    assert not unknown, f"routes without a rule in RULES (add them): {unknown}"
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if handler.http_methods != {"OPTIONS"}:  # Litestar's own OPTIONS answer
+                assert "access" in handler.opt, f"{route.path} declares no access rule"
+
+
+def expected(rule: Rule, actor: str) -> str:
+    if rule.access == PUBLIC:
+        return "allowed"
+    if actor == "anonymous":
+        return "sign_in"
+    if rule.access == SIGNED_IN or set(ACTOR_ROLES[actor]) & set(rule.access):
+        return "allowed"
+    return "forbidden"
+
+
+def outcome(response, path: str) -> str:
+    if response.status_code == 401:
+        return "sign_in"
+    location = response.headers.get("location", "")
+    if response.status_code in (302, 303) and location.startswith("/login?target="):
+        return "sign_in"
+    if response.status_code == 403:
+        return "forbidden"
+    return "allowed"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_route_answers_every_actor_as_intended(actor: str, database_url: str):
+    victim = make_user(database_url, "victim", "judge")
+    if actor != "anonymous":
+        make_user(database_url, actor, *ACTOR_ROLES[actor])
+    api_token = None
+    with TestClient(create_app(settings_for(database_url))) as client:
+        if actor != "anonymous":
+            assert sign_in(client, actor).status_code == 303
+            page = client.post(
+                "/account/tokens",
+                data={"name": "matrix", "_csrf_token": csrf_token(client, "/account")},
+            )
+            api_token = page.text.split('<code class="token">')[1].split("</code>")[0]
+        wrong = []
+        for key, rule in RULES.items():
+            method, _ = key.split(" ", 1)
+            path = rule.example.format(victim=victim)
+            headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
+            if method == "POST" and not path.startswith("/api/"):
+                form = {**(rule.form or {}), "_csrf_token": csrf_token(client, "/login")}
+                response = client.post(path, data=form, follow_redirects=False)
+            elif method == "POST":
+                response = client.post(path, json={}, headers=headers)
+            else:
+                response = client.request(method, path, headers=headers, follow_redirects=False)
+            got, want = outcome(response, path), expected(rule, actor)
+            if got != want:
+                wrong.append(f"{key} as {actor}: {got} ({response.status_code}), wanted {want}")
+        assert not wrong, "\n".join(wrong)
+
+
+def test_options_requests_are_answered_not_refused(client: TestClient):
+    """Litestar answers OPTIONS itself; the access guard must not turn that into a 500."""
+    assert client.options("/admin/users").status_code < 500
+    assert client.options("/api/v1/forms").status_code < 500
