@@ -9,7 +9,7 @@ PORT ?= 8000
 export HOST PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve migrate sync test test-fast lint format bench messages locale clean
+.PHONY: help setup run serve migrate sync seed test test-fast lint format bench messages locale clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,7 +42,10 @@ migrate: setup ## apply database migrations
 sync: migrate ## store the form files in the database
 	$(PY) -m service forms sync
 
-run: sync ## set up, migrate, load forms and serve on http://$(HOST):$(PORT)
+seed: sync ## demo data (a town, enterprises, one account per role, campaigns) if empty
+	$(PY) -m service seed
+
+run: seed ## set up, migrate, load forms, seed demo data and serve on http://$(HOST):$(PORT)
 	$(PY) -m service serve
 
 serve: ## serve without the set-up steps

@@ -1,11 +1,12 @@
 """Command line: python -m service <command>.
 
-    serve                       run the web service (uvicorn)
-    migrate                     apply database migrations
-    forms check [PATH…]         check form files (default: forms/)
-    forms sync                  store the forms in the database
-    users create|list|disable   accounts: the first admin, scripts
-    score FORM ANSWERS          score a JSON file of answers; FORM is an id or a file
+serve                       run the web service (uvicorn)
+migrate                     apply database migrations
+forms check [PATH…]         check form files (default: forms/)
+forms sync                  store the forms in the database
+seed                        demo data for an empty database
+users create|list|disable   accounts: the first admin, scripts
+score FORM ANSWERS          score a JSON file of answers; FORM is an id or a file
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_forms_check)
     sync = forms.add_parser("sync", help="store the forms in the database by content hash")
     sync.set_defaults(handler=_forms_sync)
+
+    seed = commands.add_parser("seed", help="add the demo data to an empty database")
+    seed.set_defaults(handler=_seed)
 
     users = commands.add_parser("users", help="accounts").add_subparsers(metavar="action")
     create = users.add_parser("create", help="create an account (prints a password if none given)")
@@ -156,6 +160,19 @@ def _forms_sync(args: argparse.Namespace, settings: Settings) -> int:
     except FormVersionInUse as exc:
         print(exc, file=sys.stderr)
         return 1
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db.migrate import opened_database
+    from service.seed import seed_demo_data
+
+    async def run() -> list[str]:
+        async with opened_database(settings):
+            return await seed_demo_data()
+
+    for line in asyncio.run(run()):
+        print(line)
     return 0
 
 

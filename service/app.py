@@ -20,11 +20,13 @@ from service import db
 from service.accounts.admin_routes import UserAdmin
 from service.accounts.api import me
 from service.accounts.routes import ROUTES as ACCOUNT_ROUTES
+from service.campaigns.routes import ROUTES as CAMPAIGN_ROUTES
 from service.db.migrate import require_migrated
 from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
+from service.orgs.routes import ROUTES as ORG_ROUTES
 from service.piccolo_app import TABLES
 from service.settings import PROJECT_ROOT, Settings
 from service.web.access import PUBLIC, access, access_guard
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ACCOUNT_ROUTES,
             me,
             UserAdmin,
+            *CAMPAIGN_ROUTES,
+            *ORG_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

@@ -152,3 +152,29 @@ def sign_in(client: Any, username: str, password: str = PASSWORD) -> Any:
         data={"username": username, "password": password, "_csrf_token": token},
         follow_redirects=False,
     )
+
+
+# ---------------------------------------------------------------- organisations
+
+
+async def two_enterprises() -> dict[str, int]:
+    """A town with a village and two enterprises: ids of "town", "own" and "other"."""
+    from service.orgs import queries
+    from service.orgs.credit_code import make_credit_code
+
+    town = await queries.ensure_town("测试镇")
+    village, _ = await queries.ensure_village(town, "测试村")
+    ids = {}
+    for key, serial in (("own", "00001"), ("other", "00002")):
+        code = make_credit_code(f"91330199MA2{serial}X")
+        ids[key] = await queries.save_enterprise(
+            {
+                "name": f"测试企业{serial}",
+                "credit_code": code,
+                "industry": "机械制造",
+                "ownership": "non_public",
+                "head_count": 50,
+            },
+            village,
+        )
+    return {"town": town, **ids}

@@ -21,7 +21,7 @@ import msgspec
 from service.forms.answers import is_phone_number
 
 from .credit_code import normalise_credit_code, validate_credit_code
-from .spreadsheet import MAX_FILE_BYTES, MAX_ROWS, SheetError, read_rows
+from .spreadsheet import MAX_FILE_BYTES, MAX_ROWS, SheetError, clean_cell, read_rows
 
 __all__ = [
     "COLUMNS",
@@ -366,3 +366,12 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 def _file_error(code: str, message: str, message_zh: str) -> RowError:
     return RowError(line=None, column=None, code=code, message=message, message_zh=message_zh)
+
+
+def parse_enterprise_fields(texts: dict[str, str]) -> tuple[dict[str, Any], dict[str, RowError]]:
+    """One enterprise typed into a web form, checked by the same rules as a file row:
+    the converted values, and the errors keyed by field."""
+    values = {c.field: (c.label_zh, clean_cell(texts.get(c.field, ""))) for c in COLUMNS}
+    fields, errors = _parse_row(0, values)
+    by_field = {c.label_zh: c.field for c in COLUMNS}
+    return fields, {by_field[e.column]: e for e in errors if e.column in by_field}

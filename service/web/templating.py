@@ -86,6 +86,17 @@ ROLE_LABELS = {
 }
 
 
+OWNERSHIP_LABELS = {
+    "state_owned": _l("State-owned"),
+    "non_public": _l("Non-public"),
+    "mixed": _l("Mixed ownership"),
+}
+
+
+def ownership_label(ownership: str) -> str:
+    return gettext_(OWNERSHIP_LABELS.get(ownership, ownership))
+
+
 def kind_label(kind: str) -> str:
     return gettext_(KIND_LABELS.get(kind, kind))
 
@@ -112,6 +123,7 @@ def build_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
         here=here,
         kind_label=kind_label,
         role_label=role_label,
+        ownership_label=ownership_label,
     )
     return environment
 

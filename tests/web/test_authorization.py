@@ -14,8 +14,9 @@ import pytest
 from litestar.testing import TestClient
 
 from service.app import create_app
+from service.orgs.queries import assign_supervisor
 from tests.conftest import settings_for
-from tests.factories import csrf_token, make_user, sign_in
+from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -25,8 +26,44 @@ ADMIN = frozenset({"admin"})
 @dataclass(frozen=True)
 class Rule:
     access: str | frozenset[str]
-    example: str  # a concrete path to request
+    example: str  # a concrete path to request; {victim}, {own}, {team} are filled in
     form: dict | None = None  # the body of a POST
+    # For data of one enterprise: exactly these signed-in actors may (others get 403).
+    only: frozenset[str] | None = None
+
+
+ORG_ADMIN_RULES = {
+    "GET /admin/towns": Rule(ADMIN, "/admin/towns"),
+    "POST /admin/towns": Rule(ADMIN, "/admin/towns", {"name": ""}),
+    "POST /admin/towns/{town_id:int}/villages": Rule(
+        ADMIN, "/admin/towns/{town}/villages", {"name": ""}
+    ),
+    "GET /admin/enterprises": Rule(ADMIN, "/admin/enterprises"),
+    "GET /admin/enterprises/new": Rule(ADMIN, "/admin/enterprises/new"),
+    "POST /admin/enterprises": Rule(ADMIN, "/admin/enterprises", {"name": ""}),
+    "GET /admin/enterprises/{enterprise_id:int}": Rule(ADMIN, "/admin/enterprises/{own}"),
+    "POST /admin/enterprises/{enterprise_id:int}": Rule(
+        ADMIN, "/admin/enterprises/{own}", {"name": ""}
+    ),
+    "POST /admin/enterprises/{enterprise_id:int}/teams": Rule(
+        ADMIN, "/admin/enterprises/{own}/teams", {"name": ""}
+    ),
+    "POST /admin/enterprises/{enterprise_id:int}/teams/{team_id:int}/delete": Rule(
+        ADMIN, "/admin/enterprises/{own}/teams/999/delete"
+    ),
+    "POST /admin/enterprises/{enterprise_id:int}/supervisors": Rule(
+        ADMIN, "/admin/enterprises/{own}/supervisors", {"user_id": "0"}
+    ),
+    "POST /admin/enterprises/{enterprise_id:int}/supervisors/{user_id:int}/remove": Rule(
+        ADMIN, "/admin/enterprises/{own}/supervisors/999/remove"
+    ),
+    "GET /admin/import": Rule(ADMIN, "/admin/import"),
+    "POST /admin/import": Rule(ADMIN, "/admin/import", {"town_id": "{town}"}),
+    # One enterprise's profile: its account, a supervisor watching it, its town's admins.
+    "GET /enterprises/{enterprise_id:int}": Rule(
+        SIGNED_IN, "/enterprises/{own}", only=frozenset({"admin", "enterprise", "supervisor"})
+    ),
+}
 
 
 RULES: dict[str, Rule] = {
@@ -60,6 +97,7 @@ RULES: dict[str, Rule] = {
     "GET /schema/openapi.json": Rule(PUBLIC, "/schema/openapi.json"),
     "GET /schema/{path:str}": Rule(PUBLIC, "/schema/openapi.json"),
     "GET /schema/oauth2-redirect.html": Rule(PUBLIC, "/schema/oauth2-redirect.html"),
+    **ORG_ADMIN_RULES,
     # Sign-out last: it ends the actor's session.
     "POST /logout": Rule(SIGNED_IN, "/logout"),
 }
@@ -104,6 +142,8 @@ def expected(rule: Rule, actor: str) -> str:
         return "allowed"
     if actor == "anonymous":
         return "sign_in"
+    if rule.only is not None:
+        return "allowed" if actor in rule.only else "forbidden"
     if rule.access == SIGNED_IN or set(ACTOR_ROLES[actor]) & set(rule.access):
         return "allowed"
     return "forbidden"
@@ -123,8 +163,12 @@ def outcome(response, path: str) -> str:
 @pytest.mark.parametrize("actor", ACTORS)
 def test_every_route_answers_every_actor_as_intended(actor: str, database_url: str):
     victim = make_user(database_url, "victim", "judge")
+    places = in_database(database_url, two_enterprises)
     if actor != "anonymous":
-        make_user(database_url, actor, *ACTOR_ROLES[actor])
+        enterprise = places["other"] if actor == "other_enterprise" else places["own"]
+        user_id = make_user(database_url, actor, *ACTOR_ROLES[actor], enterprise_id=enterprise)
+        if actor == "supervisor":  # watches the actor-enterprise's "own" enterprise
+            in_database(database_url, lambda: assign_supervisor(places["own"], user_id))
     api_token = None
     with TestClient(create_app(settings_for(database_url))) as client:
         if actor != "anonymous":
@@ -137,10 +181,11 @@ def test_every_route_answers_every_actor_as_intended(actor: str, database_url: s
         wrong = []
         for key, rule in RULES.items():
             method, _ = key.split(" ", 1)
-            path = rule.example.format(victim=victim)
+            path = rule.example.format(victim=victim, **places)
             headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
             if method == "POST" and not path.startswith("/api/"):
-                form = {**(rule.form or {}), "_csrf_token": csrf_token(client, "/login")}
+                form = {k: v.format(**places) for k, v in (rule.form or {}).items()}
+                form["_csrf_token"] = csrf_token(client, "/login")
                 response = client.post(path, data=form, follow_redirects=False)
             elif method == "POST":
                 response = client.post(path, json={}, headers=headers)

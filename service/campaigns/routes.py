@@ -1,0 +1,286 @@
+"""Admin pages for campaigns: list and create; one campaign's participants, judges and
+status. Handlers parse, check the rules, call the queries, and redirect (303)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, Any, ClassVar, TypeVar
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.accounts.principal import Principal, Role
+from service.forms import catalog
+from service.orgs import queries as orgs
+from service.web.access import access
+from service.web.i18n import _l
+from service.web.i18n import gettext_ as _
+
+from . import queries
+from .rules import (
+    FORM_KINDS,
+    MESSAGES,
+    Fillers,
+    Problem,
+    Status,
+    check_new_campaign,
+    judges_change_refusal,
+    local_date,
+    participants_change_refusal,
+    status_change_refusal,
+)
+
+E = TypeVar("E", bound=enum.Enum)
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+STATUS_LABELS = {
+    Status.draft: _l("Draft"),
+    Status.open: _l("Open"),
+    Status.closed: _l("Closed"),
+}
+NEW_CAMPAIGN_FIELDS = (
+    "name",
+    "town_id",
+    "form_id",
+    "opens_on",
+    "closes_on",
+    "self_assessment",
+    "judges",
+    "supervisors",
+)
+
+
+def _member(kind: type[E], value: object) -> E | None:
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def status_label(status: str) -> str:
+    known = _member(Status, status)
+    return _(STATUS_LABELS[known]) if known else status
+
+
+def day(moment: dt.datetime) -> str:
+    """A stored moment as the local (China) day a clerk wrote: 2026-03-01."""
+    return local_date(moment).isoformat()
+
+
+def message(problem: Problem) -> str:
+    return _(MESSAGES[problem])
+
+
+# Helpers every campaign page uses.
+PAGE_HELPERS = {"status_label": status_label, "day": day}
+
+
+def _text(value: object) -> str:
+    # A repeated field arrives as a list; a single field is meant here.
+    return str(value[-1] if isinstance(value, list) else (value or ""))
+
+
+def _ids(value: object) -> list[int]:
+    values = value if isinstance(value, list) else [value]
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def _int_or_none(value: object) -> int | None:
+    text = _text(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+async def _managed_campaign(principal: Principal, campaign_id: int) -> dict:
+    campaign = await queries.get_campaign(campaign_id)
+    if campaign is None:
+        raise NotFoundException("No such campaign")
+    if not principal.manages_town(campaign["town_id"]):
+        raise PermissionDeniedException("Not a campaign of your towns")
+    return campaign
+
+
+def _back(campaign_id: int, refused: Problem | None = None) -> Redirect:
+    path = f"/admin/campaigns/{campaign_id}"
+    if refused is not None:
+        path += "?" + urlencode({"refused": refused.value})
+    return Redirect(path, status_code=303)
+
+
+async def _campaign_forms() -> list[catalog.FormSummary]:
+    return [form for form in await catalog.list_forms() if form.kind in FORM_KINDS]
+
+
+class CampaignAdmin(Controller):
+    path = "/admin/campaigns"
+    include_in_schema = False
+    opt: ClassVar[dict] = access(Role.admin)
+
+    @get("/", name="admin_campaigns")
+    async def list_page(self, request: Request) -> Template:
+        return await _list_page(request.user)
+
+    @post("/", status_code=303)
+    async def create(self, request: Request, data: FormBody) -> Template | Redirect:
+        principal: Principal = request.user
+        fields = {name: _text(data.get(name)) for name in NEW_CAMPAIGN_FIELDS}
+        towns = await orgs.towns_for(principal)
+        forms = await _campaign_forms()
+        checked = check_new_campaign(
+            fields, towns={t["id"] for t in towns}, forms={f.id for f in forms}
+        )
+        form_version_id = None
+        if not isinstance(checked, dict):
+            form_version_id = await queries.latest_form_version_id(checked.form_id)
+            if form_version_id is None:  # the form went away since the page was shown
+                checked = {"form_id": Problem.form_unknown}
+        if isinstance(checked, dict) or form_version_id is None:
+            errors = {field: message(problem) for field, problem in checked.items()}
+            return await _list_page(principal, values=fields, errors=errors, status=400)
+        campaign_id = await queries.create_campaign(
+            checked, form_version_id, created_by=principal.user_id
+        )
+        return Redirect(f"/admin/campaigns/{campaign_id}", status_code=303)
+
+    @get("/{campaign_id:int}", name="admin_campaign")
+    async def campaign_page(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        refused: FromQuery[str | None] = None,
+    ) -> Template:
+        campaign = await _managed_campaign(request.user, campaign_id)
+        taking_part = await queries.participants(campaign_id)
+        present = {p["enterprise_id"] for p in taking_part if p["team_id"] is None}
+        candidates = [
+            e
+            for e in await queries.enterprises_of_town(campaign["town_id"])
+            if e["id"] not in present
+        ]
+        problem = _member(Problem, refused)
+        context = {
+            "campaign": campaign,
+            "participants": taking_part,
+            "candidates": candidates,
+            "assignments": await queries.judge_assignments(campaign_id),
+            "judges": await queries.judges(),
+            "refused": message(problem) if problem else None,
+            **PAGE_HELPERS,
+        }
+        return Template("campaigns/campaign.html", context=context)
+
+    @post("/{campaign_id:int}/status", status_code=303)
+    async def change_status(
+        self, request: Request, campaign_id: FromPath[int], data: FormBody
+    ) -> Redirect:
+        principal: Principal = request.user
+        campaign = await _managed_campaign(principal, campaign_id)
+        target = _member(Status, _text(data.get("status")))
+        if target is None:
+            return _back(campaign_id, Problem.transition_not_allowed)
+        counts = await queries.participant_counts([campaign_id])
+        refusal = status_change_refusal(
+            Status(campaign["status"]),
+            target,
+            participants=counts.get(campaign_id, 0),
+            fillers=_fillers(campaign),
+            by_admin=principal.has(Role.admin),
+        )
+        if refusal is not None:
+            return _back(campaign_id, refusal)
+        await queries.set_status(campaign_id, target)
+        return _back(campaign_id)
+
+    @post("/{campaign_id:int}/participants", status_code=303)
+    async def add_participants(
+        self, request: Request, campaign_id: FromPath[int], data: FormBody
+    ) -> Redirect:
+        campaign = await _managed_campaign(request.user, campaign_id)
+        refusal = participants_change_refusal(Status(campaign["status"]))
+        if refusal is not None:
+            return _back(campaign_id, refusal)
+        if _text(data.get("all")) == "1":
+            town = await queries.enterprises_of_town(campaign["town_id"])
+            wanted = [e["id"] for e in town]
+        else:
+            wanted = _ids(data.get("enterprise_id", []))
+        await queries.add_participants(campaign_id, campaign["town_id"], wanted)
+        return _back(campaign_id)
+
+    @post("/{campaign_id:int}/participants/{participant_id:int}/remove", status_code=303)
+    async def remove_participant(
+        self, request: Request, campaign_id: FromPath[int], participant_id: FromPath[int]
+    ) -> Redirect:
+        campaign = await _managed_campaign(request.user, campaign_id)
+        counts = await queries.participant_counts([campaign_id])
+        refusal = participants_change_refusal(
+            Status(campaign["status"]), left_after=counts.get(campaign_id, 0) - 1
+        )
+        if refusal is not None:
+            return _back(campaign_id, refusal)
+        await queries.remove_participant(campaign_id, participant_id)
+        return _back(campaign_id)
+
+    @post("/{campaign_id:int}/judges", status_code=303)
+    async def assign_judge(
+        self, request: Request, campaign_id: FromPath[int], data: FormBody
+    ) -> Redirect:
+        campaign = await _managed_campaign(request.user, campaign_id)
+        refusal = judges_change_refusal(Status(campaign["status"]), _fillers(campaign))
+        if refusal is not None:
+            return _back(campaign_id, refusal)
+        user_id = _int_or_none(data.get("user_id"))
+        if user_id not in {j["id"] for j in await queries.judges()}:
+            return _back(campaign_id, Problem.not_a_judge)
+        enterprise_id = _int_or_none(data.get("enterprise_id"))
+        if enterprise_id is not None and enterprise_id not in {
+            p["enterprise_id"] for p in await queries.participants(campaign_id)
+        }:
+            return _back(campaign_id, Problem.not_a_participant)
+        await queries.assign_judge(campaign_id, user_id, enterprise_id)
+        return _back(campaign_id)
+
+    @post("/{campaign_id:int}/judges/{assignment_id:int}/remove", status_code=303)
+    async def remove_judge(
+        self, request: Request, campaign_id: FromPath[int], assignment_id: FromPath[int]
+    ) -> Redirect:
+        campaign = await _managed_campaign(request.user, campaign_id)
+        if campaign["status"] == Status.closed:
+            return _back(campaign_id, Problem.closed)
+        await queries.remove_judge(campaign_id, assignment_id)
+        return _back(campaign_id)
+
+
+def _fillers(campaign: dict) -> Fillers:
+    return Fillers(
+        self_assessment=campaign["self_assessment"],
+        judges=campaign["judges"],
+        supervisors=campaign["supervisors"],
+    )
+
+
+async def _list_page(
+    principal: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    towns = await orgs.towns_for(principal)
+    town_ids = None if principal.admin_towns is None else [t["id"] for t in towns]
+    context = {
+        "campaigns": await queries.list_campaigns(town_ids),
+        "towns": towns,
+        "forms": await _campaign_forms(),
+        "values": values or {"self_assessment": "1"},
+        "errors": errors or {},
+        **PAGE_HELPERS,
+    }
+    return Template("campaigns/list.html", context=context, status_code=status)
+
+
+ROUTES = [CampaignAdmin]
