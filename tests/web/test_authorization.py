@@ -32,6 +32,26 @@ class Rule:
     only: frozenset[str] | None = None
 
 
+# Campaign 999 does not exist: an admin gets past the guard (404), anyone else not.
+CAMPAIGN_ADMIN_RULES = {
+    "GET /admin/campaigns": Rule(ADMIN, "/admin/campaigns"),
+    "POST /admin/campaigns": Rule(ADMIN, "/admin/campaigns", {"name": ""}),
+    "GET /admin/campaigns/{campaign_id:int}": Rule(ADMIN, "/admin/campaigns/999"),
+    "POST /admin/campaigns/{campaign_id:int}/judges": Rule(ADMIN, "/admin/campaigns/999/judges"),
+    "POST /admin/campaigns/{campaign_id:int}/judges/{assignment_id:int}/remove": Rule(
+        ADMIN, "/admin/campaigns/999/judges/1/remove"
+    ),
+    "POST /admin/campaigns/{campaign_id:int}/participants": Rule(
+        ADMIN, "/admin/campaigns/999/participants"
+    ),
+    "POST /admin/campaigns/{campaign_id:int}/participants/{participant_id:int}/remove": Rule(
+        ADMIN, "/admin/campaigns/999/participants/1/remove"
+    ),
+    "POST /admin/campaigns/{campaign_id:int}/status": Rule(
+        ADMIN, "/admin/campaigns/999/status", {"status": "open"}
+    ),
+}
+
 ORG_ADMIN_RULES = {
     "GET /admin/towns": Rule(ADMIN, "/admin/towns"),
     "POST /admin/towns": Rule(ADMIN, "/admin/towns", {"name": ""}),
@@ -98,6 +118,7 @@ RULES: dict[str, Rule] = {
     "GET /schema/{path:str}": Rule(PUBLIC, "/schema/openapi.json"),
     "GET /schema/oauth2-redirect.html": Rule(PUBLIC, "/schema/oauth2-redirect.html"),
     **ORG_ADMIN_RULES,
+    **CAMPAIGN_ADMIN_RULES,
     # Sign-out last: it ends the actor's session.
     "POST /logout": Rule(SIGNED_IN, "/logout"),
 }
