@@ -47,13 +47,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = tmp_path_factory.mktemp("e2e") / "ankang.sqlite3"
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PORT": str(port)}
-    subprocess.run(
-        [sys.executable, "-m", "service", "migrate"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        check=True,
-        capture_output=True,
-    )
+    for command in (["migrate"], ["forms", "sync"], ["seed"]):  # as `make run` does
+        subprocess.run(
+            [sys.executable, "-m", "service", *command],
+            env=env,
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
+        )
     log = (tmp_path_factory.mktemp("e2e-log") / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve"],
