@@ -63,24 +63,23 @@ def _campaign_columns() -> tuple:
 # ---------------------------------------------------------------- campaigns
 
 
-async def latest_form_version_id(form_id: str) -> int | None:
-    """The row of a form's latest version: the one a new campaign is pinned to."""
-    row = (
+async def create_campaign(new: NewCampaign, created_by: int | None) -> int:
+    """A new draft campaign, pinned to the latest version of its form; returns its id."""
+    # The form-version row, not the version number: a campaign keeps the very table
+    # it was created with, and submissions point at the same row.
+    version = (
         await FormVersion.select(FormVersion.id)
-        .where(FormVersion.form_id == form_id)
+        .where(FormVersion.form_id == new.form_id)
         .order_by(FormVersion.version, ascending=False)
         .first()
     )
-    return None if row is None else row["id"]
-
-
-async def create_campaign(new: NewCampaign, form_version_id: int, created_by: int) -> int:
-    """A new draft campaign; returns its id."""
+    if version is None:  # forms are checked against the catalogue before this
+        raise LookupError(f"no stored version of form {new.form_id}")
     [row] = await Campaign.insert(
         Campaign(
             name=new.name,
             town=new.town_id,
-            form_version=form_version_id,
+            form_version=version["id"],
             status=Status.draft.value,
             opens_at=new.opens_at.astimezone(dt.UTC),
             closes_at=new.closes_at.astimezone(dt.UTC),

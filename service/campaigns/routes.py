@@ -133,17 +133,10 @@ class CampaignAdmin(Controller):
         checked = check_new_campaign(
             fields, towns={t["id"] for t in towns}, forms={f.id for f in forms}
         )
-        form_version_id = None
-        if not isinstance(checked, dict):
-            form_version_id = await queries.latest_form_version_id(checked.form_id)
-            if form_version_id is None:  # the form went away since the page was shown
-                checked = {"form_id": Problem.form_unknown}
-        if isinstance(checked, dict) or form_version_id is None:
+        if isinstance(checked, dict):
             errors = {field: message(problem) for field, problem in checked.items()}
             return await _list_page(principal, values=fields, errors=errors, status=400)
-        campaign_id = await queries.create_campaign(
-            checked, form_version_id, created_by=principal.user_id
-        )
+        campaign_id = await queries.create_campaign(checked, created_by=principal.user_id)
         return Redirect(f"/admin/campaigns/{campaign_id}", status_code=303)
 
     @get("/{campaign_id:int}", name="admin_campaign")
