@@ -6,12 +6,14 @@ from typing import Annotated, Any, ClassVar
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service.orgs.queries import get_enterprise, towns_for
 from service.web.access import access
 from service.web.auth import client_ip
+from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
 from . import audit, sessions, users
@@ -28,14 +30,50 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
+async def _grant_problem(
+    actor: Principal, role: Role, town_id: int | None, enterprise_id: int | None
+) -> str | None:
+    """Why this admin may not give this role (a msgid), or None. A town's admin gives
+    roles within the town: admin of that town, accounts of its enterprises; only a
+    county-level admin makes county-level admins."""
+    if role is Role.admin:
+        if town_id is None and actor.admin_towns is not None:
+            return _l("Only a county-level admin can make a county-level admin.")
+        if town_id is not None and not actor.manages_town(town_id):
+            return _l("That town is not one of yours.")
+    if role is Role.enterprise:
+        enterprise = await get_enterprise(enterprise_id) if enterprise_id else None
+        if enterprise is None:
+            return _l("An enterprise account needs the number of an enterprise.")
+        if not actor.manages_town(enterprise["town_id"]):
+            return _l("That enterprise is not in your towns.")
+    return None
+
+
+async def _may_manage(actor: Principal, user_id: int) -> bool:
+    """A town's admin manages nobody whose roles reach beyond the town."""
+    if actor.admin_towns is None:
+        return True
+    for grant in await users.grants_of(user_id):
+        if grant["role"] == Role.admin and not (
+            grant["town_id"] is not None and actor.manages_town(grant["town_id"])
+        ):
+            return False
+        if grant["role"] == Role.enterprise and grant["enterprise_id"] is not None:
+            enterprise = await get_enterprise(grant["enterprise_id"])
+            if enterprise is None or not actor.manages_town(enterprise["town_id"]):
+                return False
+    return True
+
+
 class UserAdmin(Controller):
     path = "/admin"
     include_in_schema = False
     opt: ClassVar[dict] = access(Role.admin)
 
     @get("/users", name="admin_users")
-    async def list_page(self) -> Template:
-        return await _page()
+    async def list_page(self, request: Request) -> Template:
+        return await _page(request.user)
 
     @post("/users", status_code=200)
     async def create(self, request: Request, data: FormBody) -> Template:
@@ -43,19 +81,22 @@ class UserAdmin(Controller):
         username = str(data.get("username", "")).strip().lower()
         role = str(data.get("role", ""))
         if not username or role not in Role.__members__:
-            return await _page(error=_("Give a user name and a role."), status=400)
+            return await _page(actor, error=_("Give a user name and a role."), status=400)
         password = temporary_password()
-        grant = (
+        grant = (  # a town belongs to an admin grant, an enterprise to an enterprise account
             Role(role),
-            _int_or_none(data.get("town_id")),
-            _int_or_none(data.get("enterprise_id")),
+            _int_or_none(data.get("town_id")) if role == Role.admin else None,
+            _int_or_none(data.get("enterprise_id")) if role == Role.enterprise else None,
         )
+        problem = await _grant_problem(actor, *grant)
+        if problem:
+            return await _page(actor, error=_(problem), status=403)
         try:
             user_id = await users.create_user(
                 username, str(data.get("display_name", "")), password, [grant]
             )
         except users.UserExists:
-            return await _page(error=_("That user name is taken."), status=400)
+            return await _page(actor, error=_("That user name is taken."), status=400)
         await audit.record(
             "user_created",
             actor_id=actor.user_id,
@@ -63,12 +104,14 @@ class UserAdmin(Controller):
             ip=client_ip(request.scope),
             role=role,
         )
-        return await _page(shown_password=(username, password), highlight=user_id)
+        return await _page(actor, shown_password=(username, password), highlight=user_id)
 
     @post("/users/{user_id:int}/password", status_code=200)
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Template:
         actor: Principal = request.user
         user = await _user(user_id)
+        if not await _may_manage(actor, user_id):
+            raise PermissionDeniedException("That person's roles reach beyond your towns")
         password = temporary_password()
         await users.set_password(user_id, password)
         await sessions.end_all_sessions(user_id)
@@ -78,7 +121,7 @@ class UserAdmin(Controller):
             subject=user["username"],
             ip=client_ip(request.scope),
         )
-        return await _page(shown_password=(user["username"], password), highlight=user_id)
+        return await _page(actor, shown_password=(user["username"], password), highlight=user_id)
 
     @post("/users/{user_id:int}/active", status_code=303)
     async def set_active(
@@ -86,6 +129,8 @@ class UserAdmin(Controller):
     ) -> Redirect:
         actor: Principal = request.user
         user = await _user(user_id)
+        if not await _may_manage(actor, user_id):
+            raise PermissionDeniedException("That person's roles reach beyond your towns")
         active = str(data.get("active")) == "1"
         if user_id == actor.user_id and not active:
             return Redirect("/admin/users", status_code=303)  # never lock oneself out
@@ -109,15 +154,18 @@ class UserAdmin(Controller):
         role = str(data.get("role", ""))
         if role not in Role.__members__:
             return Redirect("/admin/users", status_code=303)
+        if not await _may_manage(actor, user_id):
+            raise PermissionDeniedException("That person's roles reach beyond your towns")
         if str(data.get("action")) == "revoke":
             changed = await users.revoke_role(user_id, Role(role)) > 0
             event = "role_revoked"
         else:
+            town_id = _int_or_none(data.get("town_id"))
+            enterprise_id = _int_or_none(data.get("enterprise_id"))
+            if await _grant_problem(actor, Role(role), town_id, enterprise_id):
+                raise PermissionDeniedException("Not a role you can give")
             changed = await users.grant_role(
-                user_id,
-                Role(role),
-                town_id=_int_or_none(data.get("town_id")),
-                enterprise_id=_int_or_none(data.get("enterprise_id")),
+                user_id, Role(role), town_id=town_id, enterprise_id=enterprise_id
             )
             event = "role_granted"
         if changed:
@@ -144,6 +192,7 @@ async def _user(user_id: int) -> dict:
 
 
 async def _page(
+    actor: Principal,
     *,
     error: str | None = None,
     shown_password: tuple[str, str] | None = None,
@@ -153,6 +202,8 @@ async def _page(
     context = {
         "users": await users.list_users(),
         "roles": [role.value for role in Role],
+        "towns": await towns_for(actor),
+        "county_level": actor.admin_towns is None,
         "error": error,
         "shown_password": shown_password,
         "highlight": highlight,

@@ -93,6 +93,10 @@ async def list_users() -> list[dict]:
     return users
 
 
+async def grants_of(user_id: int) -> list[dict]:
+    return await RoleGrant.select().where(RoleGrant.user == user_id)
+
+
 async def set_password(user_id: int, password: str) -> None:
     await User.update(
         password_hash=hash_password(password), password_changed_at=dt.datetime.now(dt.UTC)

@@ -1,0 +1,71 @@
+"""Union staff manage accounts within their own scope."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from service.accounts.tables import AuditEvent, User
+from service.orgs import queries
+from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
+
+
+def post(client: TestClient, path: str, form: dict):
+    return client.post(
+        path,
+        data={**form, "_csrf_token": csrf_token(client, "/admin/users")},
+        follow_redirects=False,
+    )
+
+
+def test_a_county_admin_creates_accounts_and_resets_passwords(client: TestClient, database_url):
+    places = in_database(database_url, two_enterprises)
+    make_user(database_url, "county", "admin")
+    sign_in(client, "county")
+    created = post(
+        client,
+        "/admin/users",
+        {
+            "username": "dongfeng",
+            "display_name": "东风工会",
+            "role": "enterprise",
+            "enterprise_id": str(places["own"]),
+        },
+    )
+    assert created.status_code == 200 and "临时密码" in created.text
+    user = in_database(
+        database_url, lambda: User.select().where(User.username == "dongfeng").first()
+    )
+    reset = post(client, f"/admin/users/{user['id']}/password", {})
+    assert reset.status_code == 200 and "临时密码" in reset.text
+    events = {
+        e["event"] for e in in_database(database_url, lambda: AuditEvent.select(AuditEvent.event))
+    }
+    assert {"user_created", "password_reset"} <= events
+
+
+def test_a_town_admin_stays_within_the_town(client: TestClient, database_url):
+    places = in_database(database_url, two_enterprises)
+    other_town = in_database(database_url, lambda: queries.ensure_town("别的镇"))
+    make_user(database_url, "townadmin", "admin", town_id=places["town"])
+    county = make_user(database_url, "county", "admin")
+    sign_in(client, "townadmin")
+    # No county-level admins, no admins of another town …
+    assert post(client, "/admin/users", {"username": "x1", "role": "admin"}).status_code == 403
+    assert (
+        post(
+            client, "/admin/users", {"username": "x2", "role": "admin", "town_id": str(other_town)}
+        ).status_code
+        == 403
+    )
+    # … no reset or disabling of a county admin, but a judge is fine.
+    assert post(client, f"/admin/users/{county}/password", {}).status_code == 403
+    assert post(client, f"/admin/users/{county}/active", {"active": "0"}).status_code == 403
+    assert post(client, "/admin/users", {"username": "judge2", "role": "judge"}).status_code == 200
+    assert (
+        post(
+            client,
+            "/admin/users",
+            {"username": "a2", "role": "admin", "town_id": str(places["town"])},
+        ).status_code
+        == 200
+    )
