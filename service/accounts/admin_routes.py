@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, ClassVar
 
 from litestar import Controller, Request, get, post
@@ -16,10 +17,11 @@ from service.web.auth import client_ip
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
-from . import audit, sessions, users
+from . import audit, sessions, tokens, users
 from .passwords import temporary_password
 from .principal import Principal, Role
 
+USERNAME = re.compile(r"[a-z0-9._-]{2,64}")
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -51,9 +53,13 @@ async def _grant_problem(
 
 
 async def _may_manage(actor: Principal, user_id: int) -> bool:
-    """A town's admin manages nobody whose roles reach beyond the town."""
+    """A town's admin manages nobody whose roles or work reach beyond the town: admins
+    of other towns, their enterprises' accounts, supervisors watching their enterprises,
+    judges on their campaigns. Those are for a county-level admin."""
     if actor.admin_towns is None:
         return True
+    if not all(actor.manages_town(town) for town in await users.towns_worked_in(user_id)):
+        return False
     for grant in await users.grants_of(user_id):
         if grant["role"] == Role.admin and not (
             grant["town_id"] is not None and actor.manages_town(grant["town_id"])
@@ -80,8 +86,16 @@ class UserAdmin(Controller):
         actor: Principal = request.user
         username = str(data.get("username", "")).strip().lower()
         role = str(data.get("role", ""))
-        if not username or role not in Role.__members__:
-            return await _page(actor, error=_("Give a user name and a role."), status=400)
+        if not USERNAME.fullmatch(username) or role not in Role.__members__:
+            return await _page(
+                actor,
+                error=_("Give a user name (2–64 letters, digits, . _ -) and a role."),
+                status=400,
+            )
+        if len(str(data.get("display_name", ""))) > 100:
+            return await _page(
+                actor, error=_("The name is too long (at most 100 characters)."), status=400
+            )
         password = temporary_password()
         grant = (  # a town belongs to an admin grant, an enterprise to an enterprise account
             Role(role),
@@ -115,6 +129,7 @@ class UserAdmin(Controller):
         password = temporary_password()
         await users.set_password(user_id, password)
         await sessions.end_all_sessions(user_id)
+        await tokens.revoke_all_tokens(user_id)
         await audit.record(
             "password_reset",
             actor_id=actor.user_id,
@@ -137,6 +152,7 @@ class UserAdmin(Controller):
         await users.set_active(user_id, active)
         if not active:
             await sessions.end_all_sessions(user_id)
+            await tokens.revoke_all_tokens(user_id)
         await audit.record(
             "user_enabled" if active else "user_disabled",
             actor_id=actor.user_id,
@@ -179,7 +195,10 @@ class UserAdmin(Controller):
         return Redirect("/admin/users", status_code=303)
 
     @get("/audit", name="admin_audit")
-    async def audit_log(self, event: FromQuery[str | None] = None) -> Template:
+    async def audit_log(self, request: Request, event: FromQuery[str | None] = None) -> Template:
+        # Events name people and addresses from every town: the county's to read.
+        if request.user.admin_towns is not None:
+            raise PermissionDeniedException("The audit log is for county-level admins")
         events = await audit.recent(event=event or None)
         return Template("admin/audit.html", context={"events": events, "event": event})
 
@@ -200,7 +219,7 @@ async def _page(
     status: int = 200,
 ) -> Template:
     context = {
-        "users": await users.list_users(),
+        "users": [u for u in await users.list_users() if await _may_manage(actor, u["id"])],
         "roles": [role.value for role in Role],
         "towns": await towns_for(actor),
         "county_level": actor.admin_towns is None,

@@ -68,5 +68,13 @@ async def end_all_sessions(user_id: int) -> None:
     await WebSession.delete().where(WebSession.user == user_id)
 
 
+async def end_other_sessions(user_id: int, keep: int | None) -> None:
+    """After a password change: every other browser signed in as this person."""
+    query = WebSession.delete().where(WebSession.user == user_id)
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    await query
+
+
 async def set_language(session_id: int, language: str) -> None:
     await WebSession.update(language=language).where(WebSession.id == session_id)

@@ -14,13 +14,23 @@ MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 20
 
 
-async def is_throttled(username: str, ip: str) -> bool:
-    since = dt.datetime.now(dt.UTC) - WINDOW
-    recent = LoginFailure.at > since
+async def _counts(username: str, ip: str) -> tuple[int, int]:
+    recent = LoginFailure.at > dt.datetime.now(dt.UTC) - WINDOW
     by_account = await LoginFailure.count().where(recent & (LoginFailure.username == username))
-    if by_account >= MAX_PER_ACCOUNT:
-        return True
-    return await LoginFailure.count().where(recent & (LoginFailure.ip == ip)) >= MAX_PER_ADDRESS
+    by_address = await LoginFailure.count().where(recent & (LoginFailure.ip == ip))
+    return by_account, by_address
+
+
+async def is_throttled(username: str, ip: str) -> bool:
+    """After recording this attempt: is it beyond the limit?"""
+    by_account, by_address = await _counts(username, ip)
+    return by_account > MAX_PER_ACCOUNT or by_address > MAX_PER_ADDRESS
+
+
+async def just_throttled(username: str, ip: str) -> bool:
+    """This attempt is the first one beyond a limit (to log a lock-out once)."""
+    by_account, by_address = await _counts(username, ip)
+    return by_account == MAX_PER_ACCOUNT + 1 or by_address == MAX_PER_ADDRESS + 1
 
 
 async def record_failure(username: str, ip: str) -> None:

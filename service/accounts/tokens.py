@@ -59,6 +59,13 @@ async def list_tokens(user_id: int) -> list[dict]:
     )
 
 
+async def revoke_all_tokens(user_id: int) -> None:
+    """After an admin reset or disabling: the person's programs lose access too."""
+    await ApiToken.update(revoked_at=dt.datetime.now(dt.UTC)).where(
+        (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+    )
+
+
 async def revoke_token(user_id: int, token_id: int) -> bool:
     """Revoke one of the user's own tokens; False when there is no such live token."""
     row = (

@@ -93,6 +93,20 @@ async def list_users() -> list[dict]:
     return users
 
 
+async def towns_worked_in(user_id: int) -> set[int]:
+    """Towns of the enterprises a person watches and of the campaigns they judge."""
+    from service.campaigns.tables import JudgeAssignment
+    from service.orgs.tables import SupervisorAssignment
+
+    watched = await SupervisorAssignment.select(
+        SupervisorAssignment.enterprise.village.town.id.as_alias("town")
+    ).where(SupervisorAssignment.user == user_id)
+    judged = await JudgeAssignment.select(JudgeAssignment.campaign.town.id.as_alias("town")).where(
+        JudgeAssignment.user == user_id
+    )
+    return {row["town"] for row in [*watched, *judged]}
+
+
 async def grants_of(user_id: int) -> list[dict]:
     return await RoleGrant.select().where(RoleGrant.user == user_id)
 

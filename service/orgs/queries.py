@@ -159,6 +159,14 @@ def may_see_enterprise(principal: Principal, enterprise: dict, watched: set[int]
     )
 
 
+class OtherTownsEnterprises(Exception):
+    """Rows whose credit code belongs to an enterprise of another town."""
+
+    def __init__(self, rows: list[tuple[EnterpriseRecord, str]]):
+        self.rows = rows  # (record, the other town's name)
+        super().__init__(f"{len(rows)} enterprise(s) of other towns")
+
+
 async def import_enterprises(town_id: int, records: list[EnterpriseRecord]) -> ImportSummary:
     """Store a whole, already validated list in one transaction: all rows or none.
     The credit code identifies an enterprise, so importing the same file again
@@ -170,8 +178,20 @@ async def import_enterprises(town_id: int, records: list[EnterpriseRecord]) -> I
         codes = [record.credit_code for record in records]
         existing = {
             row["credit_code"]: row
-            for row in await Enterprise.select().where(Enterprise.credit_code.is_in(codes))
+            for row in await Enterprise.select(
+                *Enterprise.all_columns(),
+                Enterprise.village.town.id.as_alias("town_id"),
+                Enterprise.village.town.name.as_alias("town_name"),
+            ).where(Enterprise.credit_code.is_in(codes))
         }
+        # A list of one town never moves, renames or edits another town's enterprise.
+        foreign = [
+            (record, existing[record.credit_code]["town_name"])
+            for record in records
+            if record.credit_code in existing and existing[record.credit_code]["town_id"] != town_id
+        ]
+        if foreign:
+            raise OtherTownsEnterprises(foreign)
         for record in records:
             if record.village not in villages:
                 villages[record.village], _ = await ensure_village(town_id, record.village)
@@ -207,8 +227,14 @@ async def add_team(enterprise_id: int, name: str) -> None:
     await Team.insert(Team(enterprise=enterprise_id, name=name.strip()[:100]))
 
 
-async def remove_team(enterprise_id: int, team_id: int) -> None:
+async def remove_team(enterprise_id: int, team_id: int) -> bool:
+    """Remove a team unless a campaign lists it (its results must keep their team)."""
+    from service.campaigns.tables import Participant
+
+    if await Participant.exists().where(Participant.team == team_id):
+        return False
     await Team.delete().where((Team.id == team_id) & (Team.enterprise == enterprise_id))
+    return True
 
 
 async def watched_by(user_id: int) -> set[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -19,7 +20,15 @@ from service.web.auth import client_ip
 from service.web.i18n import gettext_ as _
 
 from . import queries
-from .importer import MAX_FILE_BYTES, Ownership, parse_enterprise_fields, parse_enterprise_file
+from .importer import (
+    MAX_FILE_BYTES,
+    EnterpriseRecord,
+    ImportResult,
+    Ownership,
+    RowError,
+    parse_enterprise_fields,
+    parse_enterprise_file,
+)
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UploadBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -107,9 +116,14 @@ class OrganisationAdmin(Controller):
         return await _save(request, None, data)
 
     @get("/enterprises/{enterprise_id:int}")
-    async def enterprise(self, request: Request, enterprise_id: FromPath[int]) -> Template:
+    async def enterprise(
+        self, request: Request, enterprise_id: FromPath[int], refused: FromQuery[str | None] = None
+    ) -> Template:
         enterprise = await _managed_enterprise(request.user, enterprise_id)
-        return await _edit_page(request.user, enterprise, enterprise, {})
+        page = await _edit_page(request.user, enterprise, enterprise, {})
+        if refused == "team_in_use":
+            page.context["notice"] = _("A campaign lists this team, so it stays.")
+        return page
 
     @post("/enterprises/{enterprise_id:int}", status_code=303)
     async def update_enterprise(
@@ -132,7 +146,10 @@ class OrganisationAdmin(Controller):
         self, request: Request, enterprise_id: FromPath[int], team_id: FromPath[int]
     ) -> Redirect:
         await _managed_enterprise(request.user, enterprise_id)
-        await queries.remove_team(enterprise_id, team_id)
+        if not await queries.remove_team(enterprise_id, team_id):
+            return Redirect(
+                f"/admin/enterprises/{enterprise_id}?refused=team_in_use", status_code=303
+            )
         return Redirect(f"/admin/enterprises/{enterprise_id}", status_code=303)
 
     @post("/enterprises/{enterprise_id:int}/supervisors", status_code=303)
@@ -176,10 +193,16 @@ class OrganisationAdmin(Controller):
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         name = upload.filename if isinstance(upload, UploadFile) else ""
-        result = parse_enterprise_file(content, name)
+        result = await anyio.to_thread.run_sync(parse_enterprise_file, content, name)
         summary = None
         if result.ok:
-            summary = await queries.import_enterprises(town_id, result.records)
+            try:
+                summary = await queries.import_enterprises(town_id, result.records)
+            except queries.OtherTownsEnterprises as exc:
+                result = ImportResult(
+                    errors=[_other_town(record, town) for record, town in exc.rows]
+                )
+        if summary is not None:
             await audit.record(
                 "enterprises_imported",
                 actor_id=principal.user_id,
@@ -190,6 +213,16 @@ class OrganisationAdmin(Controller):
             )
         context = {"towns": towns, "result": result, "summary": summary, "town_id": town_id}
         return Template("orgs/import.html", context=context, status_code=200 if result.ok else 400)
+
+
+def _other_town(record: EnterpriseRecord, town: str) -> RowError:
+    return RowError(
+        line=record.line,
+        column="统一社会信用代码",
+        code="other_town",
+        message=f"this credit code belongs to an enterprise of {town}",
+        message_zh=f"该统一社会信用代码属于{town}的企业，不能在本镇导入",
+    )
 
 
 async def _save(request: Request, enterprise_id: int | None, data: dict) -> Template | Redirect:

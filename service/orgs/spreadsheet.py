@@ -22,6 +22,7 @@ MAX_ROWS = 5_000  # rows with content, the header row not counted
 # Cells further right are not read: no enterprise list is that wide, and a crafted one
 # would otherwise cost seconds per row.
 MAX_COLUMNS = 100
+MAX_READ_ROWS = 20_000  # rows read at all, blank ones included
 # A 5 MB XLSX can unzip to gigabytes: refuse before parsing, not after.
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 
@@ -90,6 +91,12 @@ def _numbered(rows: Iterable[Sequence[Any]]) -> list[Row]:
     """Clean, number and keep the non-blank rows; stop reading at the row limit."""
     kept: list[Row] = []
     for number, raw in enumerate(rows, start=1):
+        if number > MAX_READ_ROWS:  # blank rows cost reading time too
+            raise SheetError(
+                "too_many_rows",
+                f"the sheet runs past row {MAX_READ_ROWS:,}: delete the empty rows below the list",
+                f"工作表超过{MAX_READ_ROWS}行：请删除名单下方的空行",
+            )
         cells = [clean_cell(value) for value in raw[:MAX_COLUMNS]]
         if not any(cells):
             continue
@@ -177,7 +184,8 @@ def _xlsx_rows(data: bytes, filename: str) -> list[Row]:
                 sheet = workbook.worksheets[0]
                 # Stored dimensions can be wrong; trusting them would drop rows silently.
                 sheet.reset_dimensions()  # type: ignore[union-attr]
-                return _numbered(sheet.iter_rows(values_only=True))
+                # max_col: a cell far to the right must not pad every row out to it.
+                return _numbered(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
             finally:
                 workbook.close()
     except SheetError:

@@ -69,3 +69,26 @@ def test_a_town_admin_stays_within_the_town(client: TestClient, database_url):
         ).status_code
         == 200
     )
+
+
+def test_a_town_admin_cannot_take_over_another_towns_supervisor(client: TestClient, database_url):
+    places = in_database(database_url, two_enterprises)
+    other_town = in_database(database_url, lambda: queries.ensure_town("别的镇"))
+    watcher = make_user(database_url, "watcher", "supervisor")
+    in_database(database_url, lambda: queries.assign_supervisor(places["own"], watcher))
+    make_user(database_url, "townadmin", "admin", town_id=other_town)
+    sign_in(client, "townadmin")
+    assert post(client, f"/admin/users/{watcher}/password", {}).status_code == 403
+    assert "watcher" not in client.get("/admin/users").text
+    assert client.get("/admin/audit").status_code == 403  # the county's to read
+
+
+def test_a_reset_signs_the_person_out_and_revokes_their_tokens(client: TestClient, database_url):
+    from service.accounts import tokens
+
+    user = make_user(database_url, "lost-phone", "judge")
+    token = in_database(database_url, lambda: tokens.create_token(user, "phone"))
+    make_user(database_url, "county", "admin")
+    sign_in(client, "county")
+    post(client, f"/admin/users/{user}/password", {})
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

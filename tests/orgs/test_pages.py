@@ -8,6 +8,7 @@ import re
 
 from litestar.testing import TestClient
 
+from service.orgs import queries
 from service.orgs.tables import Enterprise
 from service.seed import DEMO_FILE, seed_demo_data
 from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
@@ -90,3 +91,18 @@ def test_the_demo_seed_is_complete_and_idempotent(database_url):
     assert any("32 enterprises" in line for line in first)
     assert in_database(database_url, seed_demo_data) == ["demo data already there: nothing added"]
     assert in_database(database_url, Enterprise.count) == 32
+
+
+def test_a_town_cannot_import_another_towns_enterprise(client: TestClient, database_url):
+    places = in_database(database_url, two_enterprises)
+    other_town = in_database(database_url, lambda: queries.ensure_town("别的镇"))
+    make_user(database_url, "townadmin", "admin", town_id=other_town)
+    sign_in(client, "townadmin")
+    own = in_database(database_url, lambda: queries.get_enterprise(places["own"]))
+    header = "企业名称,统一社会信用代码,所属村/社区,行业,所有制\n"
+    row = f"改名公司,{own['credit_code']},别的村,化工,国有\n"
+    response = upload(client, other_town, "takeover.csv", (header + row).encode())
+    assert response.status_code == 400
+    assert "属于测试镇的企业" in response.text
+    after = in_database(database_url, lambda: queries.get_enterprise(places["own"]))
+    assert after["name"] == own["name"] and after["town_id"] == places["town"]

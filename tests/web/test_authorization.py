@@ -14,7 +14,7 @@ import pytest
 from litestar.testing import TestClient
 
 from service.app import create_app
-from service.orgs.queries import assign_supervisor
+from service.orgs.queries import assign_supervisor, ensure_town
 from tests.conftest import settings_for
 from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
 
@@ -30,6 +30,12 @@ class Rule:
     form: dict | None = None  # the body of a POST
     # For data of one enterprise: exactly these signed-in actors may (others get 403).
     only: frozenset[str] | None = None
+    county: bool = False  # for county-level admins only
+
+    @property
+    def town_data(self) -> bool:
+        """About the test town's data ({own}, {town}): an admin of another town gets 403."""
+        return any("{own}" in text or "{town}" in text for text in (self.example, str(self.form)))
 
 
 # Campaign 999 does not exist: an admin gets past the guard (404), anyone else not.
@@ -54,7 +60,7 @@ CAMPAIGN_ADMIN_RULES = {
 
 ORG_ADMIN_RULES = {
     "GET /admin/towns": Rule(ADMIN, "/admin/towns"),
-    "POST /admin/towns": Rule(ADMIN, "/admin/towns", {"name": ""}),
+    "POST /admin/towns": Rule(ADMIN, "/admin/towns", {"name": ""}, county=True),
     "POST /admin/towns/{town_id:int}/villages": Rule(
         ADMIN, "/admin/towns/{town}/villages", {"name": ""}
     ),
@@ -110,7 +116,7 @@ RULES: dict[str, Rule] = {
     "POST /admin/users/{user_id:int}/roles": Rule(
         ADMIN, "/admin/users/{victim}/roles", {"role": "judge", "action": "grant"}
     ),
-    "GET /admin/audit": Rule(ADMIN, "/admin/audit"),
+    "GET /admin/audit": Rule(ADMIN, "/admin/audit", county=True),
     "GET /static/{file_path:path}": Rule(PUBLIC, "/static/css/app.css"),
     "HEAD /static/{file_path:path}": Rule(PUBLIC, "/static/css/app.css"),
     "GET /schema": Rule(PUBLIC, "/schema"),
@@ -125,9 +131,18 @@ RULES: dict[str, Rule] = {
 
 # Every kind of actor: a visitor, each role, and an enterprise account of another
 # enterprise (for routes about one enterprise's data).
-ACTORS = ["anonymous", "admin", "supervisor", "enterprise", "judge", "other_enterprise"]
+ACTORS = [
+    "anonymous",
+    "admin",
+    "supervisor",
+    "enterprise",
+    "judge",
+    "other_enterprise",
+    "other_town_admin",
+]
 ACTOR_ROLES = {
     "admin": ("admin",),
+    "other_town_admin": ("admin",),
     "supervisor": ("supervisor",),
     "enterprise": ("enterprise",),
     "judge": ("judge",),
@@ -165,12 +180,15 @@ def expected(rule: Rule, actor: str) -> str:
         return "sign_in"
     if rule.only is not None:
         return "allowed" if actor in rule.only else "forbidden"
+    if actor == "other_town_admin" and (rule.town_data or rule.county):
+        return "forbidden"
     if rule.access == SIGNED_IN or set(ACTOR_ROLES[actor]) & set(rule.access):
         return "allowed"
     return "forbidden"
 
 
 def outcome(response, path: str) -> str:
+    assert response.status_code < 500, f"{path}: {response.status_code}"
     if response.status_code == 401:
         return "sign_in"
     location = response.headers.get("location", "")
@@ -187,7 +205,12 @@ def test_every_route_answers_every_actor_as_intended(actor: str, database_url: s
     places = in_database(database_url, two_enterprises)
     if actor != "anonymous":
         enterprise = places["other"] if actor == "other_enterprise" else places["own"]
-        user_id = make_user(database_url, actor, *ACTOR_ROLES[actor], enterprise_id=enterprise)
+        town = None
+        if actor == "other_town_admin":
+            town = in_database(database_url, lambda: ensure_town("别的镇"))
+        user_id = make_user(
+            database_url, actor, *ACTOR_ROLES[actor], enterprise_id=enterprise, town_id=town
+        )
         if actor == "supervisor":  # watches the actor-enterprise's "own" enterprise
             in_database(database_url, lambda: assign_supervisor(places["own"], user_id))
     api_token = None
