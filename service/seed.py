@@ -21,7 +21,7 @@ DEMO_COUNTY = "示例县"
 DEMO_PASSWORD = "ankang-demo"
 # (username, name, role): the accounts README lists.
 DEMO_USERS = [
-    ("admin", "镇总工会 王主任", Role.admin),
+    ("admin", "县总工会 王主任", Role.admin),
     ("supervisor", "群众安全监督员 李师傅", Role.supervisor),
     ("enterprise", "东风机械 工会主席", Role.enterprise),
     ("judge", "评委 赵老师", Role.judge),

@@ -14,10 +14,12 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service.accounts import audit
 from service.accounts.principal import Principal, Role
 from service.forms import catalog
 from service.orgs import queries as orgs
 from service.web.access import access
+from service.web.auth import client_ip
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
@@ -137,6 +139,7 @@ class CampaignAdmin(Controller):
             errors = {field: message(problem) for field, problem in checked.items()}
             return await _list_page(principal, values=fields, errors=errors, status=400)
         campaign_id = await queries.create_campaign(checked, created_by=principal.user_id)
+        await _audit(request, "campaign_created", campaign_id, name=fields.get("name"))
         return Redirect(f"/admin/campaigns/{campaign_id}", status_code=303)
 
     @get("/{campaign_id:int}", name="admin_campaign")
@@ -186,6 +189,7 @@ class CampaignAdmin(Controller):
         if refusal is not None:
             return _back(campaign_id, refusal)
         await queries.set_status(campaign_id, target)
+        await _audit(request, "campaign_status", campaign_id, status=target.value)
         return _back(campaign_id)
 
     @post("/{campaign_id:int}/participants", status_code=303)
@@ -235,6 +239,9 @@ class CampaignAdmin(Controller):
         }:
             return _back(campaign_id, Problem.not_a_participant)
         await queries.assign_judge(campaign_id, user_id, enterprise_id)
+        await _audit(
+            request, "judge_assigned", campaign_id, judge=user_id, enterprise=enterprise_id
+        )
         return _back(campaign_id)
 
     @post("/{campaign_id:int}/judges/{assignment_id:int}/remove", status_code=303)
@@ -245,7 +252,20 @@ class CampaignAdmin(Controller):
         if campaign["status"] == Status.closed:
             return _back(campaign_id, Problem.closed)
         await queries.remove_judge(campaign_id, assignment_id)
+        await _audit(request, "judge_removed", campaign_id, assignment=assignment_id)
         return _back(campaign_id)
+
+
+async def _audit(request: Request, event: str, campaign_id: int, **detail: object) -> None:
+    """Who changed what in a campaign: its panel and status decide results people defend."""
+    principal: Principal = request.user
+    await audit.record(
+        event,
+        actor_id=principal.user_id,
+        subject=f"campaign {campaign_id}",
+        ip=client_ip(request.scope),
+        **detail,
+    )
 
 
 def _fillers(campaign: dict) -> Fillers:

@@ -252,6 +252,12 @@ async def _save(request: Request, enterprise_id: int | None, data: dict) -> Temp
         return page
     fields["ownership"] = Ownership(fields["ownership"]).value
     saved = await queries.save_enterprise(fields, village_id, enterprise_id)  # type: ignore[arg-type]
+    await audit.record(
+        "enterprise_created" if enterprise_id is None else "enterprise_changed",
+        actor_id=principal.user_id,
+        subject=fields["credit_code"],
+        ip=client_ip(request.scope),
+    )
     return Redirect(f"/admin/enterprises/{saved}", status_code=303)
 
 
