@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from typing import ClassVar
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.orgs.queries import get_enterprise, towns_for
 from service.web.access import access
 from service.web.auth import client_ip
+from service.web.forms import FormBody, int_or_none
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
@@ -22,14 +22,6 @@ from .passwords import temporary_password
 from .principal import Principal, Role
 
 USERNAME = re.compile(r"[a-z0-9._-]{2,64}")
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value)) if str(value).strip() else None
-    except ValueError:
-        return None
 
 
 async def _grant_problem(
@@ -99,8 +91,8 @@ class UserAdmin(Controller):
         password = temporary_password()
         grant = (  # a town belongs to an admin grant, an enterprise to an enterprise account
             Role(role),
-            _int_or_none(data.get("town_id")) if role == Role.admin else None,
-            _int_or_none(data.get("enterprise_id")) if role == Role.enterprise else None,
+            int_or_none(data.get("town_id")) if role == Role.admin else None,
+            int_or_none(data.get("enterprise_id")) if role == Role.enterprise else None,
         )
         problem = await _grant_problem(actor, *grant)
         if problem:
@@ -176,8 +168,8 @@ class UserAdmin(Controller):
             changed = await users.revoke_role(user_id, Role(role)) > 0
             event = "role_revoked"
         else:
-            town_id = _int_or_none(data.get("town_id"))
-            enterprise_id = _int_or_none(data.get("enterprise_id"))
+            town_id = int_or_none(data.get("town_id"))
+            enterprise_id = int_or_none(data.get("enterprise_id"))
             if await _grant_problem(actor, Role(role), town_id, enterprise_id):
                 raise PermissionDeniedException("Not a role you can give")
             changed = await users.grant_role(

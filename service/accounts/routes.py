@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.web.access import PUBLIC, SIGNED_IN, access
 from service.web.auth import client_ip
+from service.web.forms import FormBody
 from service.web.i18n import LANGUAGES, current_language
 from service.web.i18n import gettext_ as _
 from service.web.language import LANGUAGE_COOKIE
@@ -21,8 +21,6 @@ from . import audit, sessions, throttle, tokens
 from .passwords import needs_rehash, password_problem, verify_password
 from .principal import Principal
 from .users import find_by_username, set_password
-
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def session_cookie(request: Request, token: str, max_age: int | None) -> dict[str, Any]:

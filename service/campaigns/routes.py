@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts import audit
@@ -20,6 +19,7 @@ from service.forms import catalog
 from service.orgs import queries as orgs
 from service.web.access import access
 from service.web.auth import client_ip
+from service.web.forms import FormBody, int_or_none
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
@@ -38,7 +38,6 @@ from .rules import (
 )
 
 E = TypeVar("E", bound=enum.Enum)
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 STATUS_LABELS = {
     Status.draft: _l("Draft"),
@@ -90,11 +89,6 @@ def _text(value: object) -> str:
 def _ids(value: object) -> list[int]:
     values = value if isinstance(value, list) else [value]
     return [int(v) for v in values if str(v).isdigit()]
-
-
-def _int_or_none(value: object) -> int | None:
-    text = _text(value).strip()
-    return int(text) if text.isdigit() else None
 
 
 async def _managed_campaign(principal: Principal, campaign_id: int) -> dict:
@@ -230,10 +224,10 @@ class CampaignAdmin(Controller):
         refusal = judges_change_refusal(Status(campaign["status"]), _fillers(campaign))
         if refusal is not None:
             return _back(campaign_id, refusal)
-        user_id = _int_or_none(data.get("user_id"))
+        user_id = int_or_none(data.get("user_id"))
         if user_id not in {j["id"] for j in await queries.judges()}:
             return _back(campaign_id, Problem.not_a_judge)
-        enterprise_id = _int_or_none(data.get("enterprise_id"))
+        enterprise_id = int_or_none(data.get("enterprise_id"))
         if enterprise_id is not None and enterprise_id not in {
             p["enterprise_id"] for p in await queries.participants(campaign_id)
         }:

@@ -3,20 +3,20 @@ importing an enterprise list; and an enterprise's own profile page."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts import audit
 from service.accounts.principal import Principal, Role
 from service.web.access import SIGNED_IN, access
 from service.web.auth import client_ip
+from service.web.forms import FormBody, UploadBody, int_or_none
 from service.web.i18n import gettext_ as _
 
 from . import queries
@@ -29,16 +29,6 @@ from .importer import (
     parse_enterprise_fields,
     parse_enterprise_file,
 )
-
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-UploadBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 async def _managed_enterprise(principal: Principal, enterprise_id: int) -> dict:
@@ -158,7 +148,7 @@ class OrganisationAdmin(Controller):
     ) -> Redirect:
         principal: Principal = request.user
         await _managed_enterprise(principal, enterprise_id)
-        user_id = _int(data.get("user_id"))
+        user_id = int_or_none(data.get("user_id"))
         supervisors = {u["id"] for u in await queries.users_with_role(Role.supervisor)}
         if user_id in supervisors and await queries.assign_supervisor(enterprise_id, user_id):
             await audit.record(
@@ -189,7 +179,7 @@ class OrganisationAdmin(Controller):
     async def import_file(self, request: Request, data: UploadBody) -> Template:
         principal: Principal = request.user
         towns = await queries.towns_for(principal)
-        town_id = _managed_town(principal, _int(data.get("town_id")))
+        town_id = _managed_town(principal, int_or_none(data.get("town_id")))
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         name = upload.filename if isinstance(upload, UploadFile) else ""
@@ -230,7 +220,7 @@ async def _save(request: Request, enterprise_id: int | None, data: dict) -> Temp
     principal: Principal = request.user
     texts = {key: str(value) for key, value in data.items()}
     fields, errors = parse_enterprise_fields({**texts, "village": texts.get("village_id", "")})
-    village_id = _int(texts.get("village_id"))
+    village_id = int_or_none(texts.get("village_id"))
     villages = {
         v["id"]: v
         for t in await queries.towns_for(principal)

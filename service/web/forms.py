@@ -1,0 +1,23 @@
+"""Reading HTML form posts: the body types every page handler takes, and their values.
+
+Handlers take the posted fields as a plain dict and check them with the domain's own
+rules, so that every error is reported at once (a typed body would stop at the first).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+UploadBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+def int_or_none(value: object) -> int | None:
+    """A posted number, or None when it is empty or not a whole number."""
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
