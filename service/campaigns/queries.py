@@ -15,7 +15,7 @@ from piccolo.query.functions.aggregate import Count
 from service.accounts.principal import Principal, Role
 from service.forms.tables import FormVersion
 from service.orgs import queries as orgs
-from service.orgs.tables import Enterprise
+from service.orgs.tables import Enterprise, Team
 
 from .rules import NewCampaign, Status, within_window
 from .tables import Campaign, JudgeAssignment, Participant
@@ -160,6 +160,43 @@ async def add_participants(campaign_id: int, town_id: int, enterprise_ids: Itera
     if new:
         await Participant.insert(
             *[Participant(campaign=campaign_id, enterprise=enterprise) for enterprise in new]
+        )
+    return len(new)
+
+
+async def teams_of_town(town_id: int) -> list[dict]:
+    """Work teams (班组) of the town's enterprises, for campaigns that rank teams."""
+    return (
+        await Team.select(
+            Team.id,
+            Team.name,
+            Team.enterprise.id.as_alias("enterprise_id"),
+            Team.enterprise.name.as_alias("enterprise_name"),
+        )
+        .where(Team.enterprise.village.town.id == town_id)
+        .order_by(Team.enterprise.name)
+    )
+
+
+async def add_team_participants(campaign_id: int, town_id: int, team_ids: Iterable[int]) -> int:
+    """Add work teams of the campaign's town (others ignored, as are those already in)."""
+    wanted = set(team_ids)
+    if not wanted:
+        return 0
+    teams = {t["id"]: t for t in await teams_of_town(town_id) if t["id"] in wanted}
+    present = {
+        row["team"]
+        for row in await Participant.select(Participant.team).where(
+            (Participant.campaign == campaign_id) & Participant.team.is_not_null()
+        )
+    }
+    new = [team for team_id, team in sorted(teams.items()) if team_id not in present]
+    if new:
+        await Participant.insert(
+            *[
+                Participant(campaign=campaign_id, enterprise=t["enterprise_id"], team=t["id"])
+                for t in new
+            ]
         )
     return len(new)
 

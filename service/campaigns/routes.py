@@ -151,11 +151,16 @@ class CampaignAdmin(Controller):
             for e in await queries.enterprises_of_town(campaign["town_id"])
             if e["id"] not in present
         ]
+        teams_in = {p["team_id"] for p in taking_part if p["team_id"] is not None}
+        candidate_teams = [
+            t for t in await queries.teams_of_town(campaign["town_id"]) if t["id"] not in teams_in
+        ]
         problem = _member(Problem, refused)
         context = {
             "campaign": campaign,
             "participants": taking_part,
             "candidates": candidates,
+            "candidate_teams": candidate_teams,
             "assignments": await queries.judge_assignments(campaign_id),
             "judges": await queries.judges(),
             "refused": message(problem) if problem else None,
@@ -200,6 +205,8 @@ class CampaignAdmin(Controller):
         else:
             wanted = _ids(data.get("enterprise_id", []))
         await queries.add_participants(campaign_id, campaign["town_id"], wanted)
+        teams = _ids(data.get("team_id", []))
+        await queries.add_team_participants(campaign_id, campaign["town_id"], teams)
         return _back(campaign_id)
 
     @post("/{campaign_id:int}/participants/{participant_id:int}/remove", status_code=303)

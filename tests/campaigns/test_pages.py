@@ -272,3 +272,40 @@ def test_other_roles_do_not_see_the_admin_pages(client: TestClient, database_url
     assert client.get("/admin/campaigns", follow_redirects=False).status_code == 303
     sign_in(client, "pingwei")
     assert client.get("/admin/campaigns").status_code == 403
+
+
+def test_work_teams_take_part_in_a_team_campaign(client, database_url):
+    """Campaigns that rank teams (优胜班组) take work teams as participants."""
+    from service.campaigns.tables import Participant
+    from service.orgs import queries as orgs
+    from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
+
+    places = in_database(database_url, two_enterprises)
+    in_database(database_url, lambda: orgs.add_team(places["own"], "装配班"))
+    make_user(database_url, "county", "admin")
+    sign_in(client, "county")
+    page = client.get("/admin/campaigns")
+    form_id = re.search(r'<option value="(ankang-cup-team)"', page.text).group(1)
+    created = client.post(
+        "/admin/campaigns",
+        data={
+            "name": "优胜班组评选",
+            "town_id": str(places["town"]),
+            "form_id": form_id,
+            "opens_on": "2026-12-01",
+            "closes_on": "2026-12-31",
+            "self_assessment": "1",
+            "judges": "1",
+            "_csrf_token": csrf_token(client, "/admin/campaigns"),
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    path = created.headers["location"]
+    team = re.search(r'name="team_id" value="(\d+)"', client.get(path).text).group(1)
+    client.post(
+        f"{path}/participants", data={"team_id": team, "_csrf_token": csrf_token(client, path)}
+    )
+    rows = in_database(database_url, lambda: Participant.select(Participant.team))
+    assert [r["team"] for r in rows] == [int(team)]
+    assert "装配班" in client.get(path).text
