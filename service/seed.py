@@ -10,7 +10,7 @@ from pathlib import Path
 from service.accounts.principal import Role
 from service.accounts.users import create_user, find_by_username
 from service.campaigns.tables import Campaign, JudgeAssignment, Participant
-from service.forms.tables import FormVersion
+from service.forms import catalog
 from service.orgs import queries
 from service.orgs.importer import parse_enterprise_file
 from service.orgs.tables import Enterprise, Team
@@ -73,19 +73,14 @@ async def _campaigns(town_id: int, ids: list[int], first: int, user_ids: dict) -
     teams = await Team.select(Team.id, Team.enterprise).where(Team.enterprise == first)
     done = []
     for form_id, name, fillers in DEMO_CAMPAIGNS:
-        version = (
-            await FormVersion.select(FormVersion.id)
-            .where(FormVersion.form_id == form_id)
-            .order_by(FormVersion.version, ascending=False)
-            .first()
-        )
-        if version is None:
+        version_id = await catalog.latest_version_id(form_id)
+        if version_id is None:
             continue  # forms not synced yet
         [row] = await Campaign.insert(
             Campaign(
                 name=name,
                 town=town_id,
-                form_version=version["id"],
+                form_version=version_id,
                 status="open",
                 opens_at=today - dt.timedelta(days=7),
                 closes_at=today + dt.timedelta(days=60),

@@ -44,24 +44,21 @@ async def _grant_problem(
     return None
 
 
-async def _may_manage(actor: Principal, user_id: int) -> bool:
-    """A town's admin manages nobody whose roles or work reach beyond the town: admins
-    of other towns, their enterprises' accounts, supervisors watching their enterprises,
-    judges on their campaigns. Those are for a county-level admin."""
+async def _manageable(actor: Principal, user_ids: list[int]) -> set[int]:
+    """Whom this admin manages. A town's admin manages nobody whose roles or work reach
+    beyond the town: admins of other towns or of the county, other towns' enterprise
+    accounts, supervisors and judges working there. Those are for a county-level admin."""
     if actor.admin_towns is None:
-        return True
-    if not all(actor.manages_town(town) for town in await users.towns_worked_in(user_id)):
-        return False
-    for grant in await users.grants_of(user_id):
-        if grant["role"] == Role.admin and not (
-            grant["town_id"] is not None and actor.manages_town(grant["town_id"])
-        ):
-            return False
-        if grant["role"] == Role.enterprise and grant["enterprise_id"] is not None:
-            enterprise = await get_enterprise(grant["enterprise_id"])
-            if enterprise is None or not actor.manages_town(enterprise["town_id"]):
-                return False
-    return True
+        return set(user_ids)
+    return {
+        user_id
+        for user_id, towns in (await users.reach(user_ids)).items()
+        if all(town is not None and actor.manages_town(town) for town in towns)
+    }
+
+
+async def _may_manage(actor: Principal, user_id: int) -> bool:
+    return user_id in await _manageable(actor, [user_id])
 
 
 class UserAdmin(Controller):
@@ -210,8 +207,10 @@ async def _page(
     highlight: int | None = None,
     status: int = 200,
 ) -> Template:
+    everyone = await users.list_users()
+    manageable = await _manageable(actor, [u["id"] for u in everyone])
     context = {
-        "users": [u for u in await users.list_users() if await _may_manage(actor, u["id"])],
+        "users": [u for u in everyone if u["id"] in manageable],
         "roles": [role.value for role in Role],
         "towns": await towns_for(actor),
         "county_level": actor.admin_towns is None,

@@ -15,7 +15,7 @@ from service.web.forms import FormBody
 from service.web.i18n import LANGUAGES, current_language
 from service.web.i18n import gettext_ as _
 from service.web.language import LANGUAGE_COOKIE
-from service.web.templating import safe_next
+from service.web.urls import safe_next
 
 from . import audit, sessions, throttle, tokens
 from .passwords import needs_rehash, password_problem, verify_password

@@ -13,7 +13,7 @@ import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from service.accounts.principal import Principal, Role
-from service.forms.tables import FormVersion
+from service.forms import catalog
 from service.orgs import queries as orgs
 from service.orgs.tables import Enterprise, Team
 
@@ -67,19 +67,14 @@ async def create_campaign(new: NewCampaign, created_by: int | None) -> int:
     """A new draft campaign, pinned to the latest version of its form; returns its id."""
     # The form-version row, not the version number: a campaign keeps the very table
     # it was created with, and submissions point at the same row.
-    version = (
-        await FormVersion.select(FormVersion.id)
-        .where(FormVersion.form_id == new.form_id)
-        .order_by(FormVersion.version, ascending=False)
-        .first()
-    )
-    if version is None:  # forms are checked against the catalogue before this
+    version_id = await catalog.latest_version_id(new.form_id)
+    if version_id is None:  # forms are checked against the catalogue before this
         raise LookupError(f"no stored version of form {new.form_id}")
     [row] = await Campaign.insert(
         Campaign(
             name=new.name,
             town=new.town_id,
-            form_version=version["id"],
+            form_version=version_id,
             status=Status.draft.value,
             opens_at=new.opens_at.astimezone(dt.UTC),
             closes_at=new.closes_at.astimezone(dt.UTC),

@@ -156,6 +156,22 @@ async def get_form(form_id: str, version: int | None = None) -> FormDefinition |
     return _decode(row["content_hash"], row["definition"])
 
 
+async def latest_version_id(form_id: str) -> int | None:
+    """The row of a form's newest version: what a new campaign is pinned to."""
+    row = (
+        await FormVersion.select(FormVersion.id)
+        .where(FormVersion.form_id == form_id)
+        .order_by(FormVersion.version, ascending=False)
+        .first()
+    )
+    return row["id"] if row else None
+
+
+async def versions_of(form_id: str) -> list[int]:
+    rows = await FormVersion.select(FormVersion.version).where(FormVersion.form_id == form_id)
+    return sorted(row["version"] for row in rows)
+
+
 @lru_cache(maxsize=256)
 def _decode(content_hash: str, definition: str) -> FormDefinition:
     # Keyed by the hash too, so a refreshed version is never served stale. Defaults of

@@ -111,8 +111,7 @@ class FormPages(Controller):
         self, form_id: FromPath[str], version: FromQuery[VersionQuery] = None
     ) -> Template:
         definition = await _definition(form_id, version)
-        summary = next(s for s in await catalog.list_forms() if s.id == form_id)
         return Template(
             "forms/preview.html",
-            context={"form": definition, "versions": summary.versions},
+            context={"form": definition, "versions": await catalog.versions_of(form_id)},
         )

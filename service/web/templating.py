@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -13,6 +12,7 @@ from litestar.template.config import TemplateConfig
 from service.settings import PROJECT_ROOT
 
 from .i18n import _l, current_language, gettext_, language_in_query, ngettext_
+from .urls import safe_next
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
@@ -42,24 +42,6 @@ def with_lang(path: str) -> str:
         return path
     separator = "&" if "?" in path else "?"
     return f"{path}{separator}lang={current_language.get()}"
-
-
-@pass_context
-def switch_lang(context: Any, language: str) -> str:
-    """This page in another language."""
-    # Only the query: a relative link stays on this site whatever the path looked like
-    # (a 404 page for `//evil.example/` must not link there).
-    request = context.get("request")
-    params = [] if request is None else request.query_params.multi_items()
-    kept = [(k, v) for k, v in params if k != "lang"]
-    return "?" + urlencode([*kept, ("lang", language)])
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never `//host` or `https://host` (an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 @pass_context
@@ -119,7 +101,6 @@ def build_environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     environment.globals.update(
         lang=current_language.get,
         with_lang=with_lang,
-        switch_lang=switch_lang,
         here=here,
         kind_label=kind_label,
         role_label=role_label,
