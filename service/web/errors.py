@@ -14,6 +14,8 @@ from .i18n import current_language
 from .i18n import gettext_ as _
 from .problems import (
     BAD_REQUEST,
+    HTTP_PROBLEMS,
+    INTERNAL,
     NOT_FOUND,
     ApiProblem,
     ProblemKind,
@@ -21,13 +23,6 @@ from .problems import (
 )
 
 log = logging.getLogger(__name__)
-INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
-HTTP_PROBLEMS = {
-    401: ProblemKind("auth.required", 401, "Sign in first", "请先登录"),
-    403: ProblemKind("auth.forbidden", 403, "Not allowed for your role", "您的角色无权进行此操作"),
-    413: ProblemKind("too_large", 413, "The upload is too large", "上传的文件过大（最大5 MB）"),
-    429: ProblemKind("too_many_requests", 429, "Too many requests", "请求过于频繁，请稍后再试"),
-}
 
 
 def _wants_page(request: Request) -> bool:

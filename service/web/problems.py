@@ -41,6 +41,14 @@ FORM_VERSION_NOT_FOUND = ProblemKind(
 INVALID_ANSWERS = ProblemKind("answers.invalid", 400, "Some answers are invalid", "部分答案无效")
 BAD_REQUEST = ProblemKind("request.invalid", 400, "The request is not valid", "请求无效")
 NOT_FOUND = ProblemKind("not_found", 404, "Not found", "页面不存在")
+INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
+# Litestar's own HTTP errors, said the way a clerk reads them.
+HTTP_PROBLEMS = {
+    401: ProblemKind("auth.required", 401, "Sign in first", "请先登录"),
+    403: ProblemKind("auth.forbidden", 403, "Not allowed for your role", "您的角色无权进行此操作"),
+    413: ProblemKind("too_large", 413, "The upload is too large", "上传的文件过大（最大5 MB）"),
+    429: ProblemKind("too_many_requests", 429, "Too many requests", "请求过于频繁，请稍后再试"),
+}
 DATABASE_UNAVAILABLE = ProblemKind(
     "database.unavailable", 503, "The database is not answering", "数据库无法连接"
 )
