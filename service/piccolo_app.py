@@ -14,7 +14,13 @@ from service.accounts.tables import (
     WebSession,
 )
 from service.campaigns.tables import Campaign, JudgeAssignment, Participant
-from service.collection.tables import Submission
+from service.collection.tables import (
+    Evidence,
+    ItemScore,
+    SectionScore,
+    Submission,
+    SubmissionRevision,
+)
 from service.forms.tables import FormVersion
 from service.orgs.tables import Enterprise, SupervisorAssignment, Team, Town, Village
 from service.settings import PROJECT_ROOT
@@ -22,7 +28,6 @@ from service.settings import PROJECT_ROOT
 # In dependency order: a table comes after the tables it refers to.
 TABLES = [
     FormVersion,
-    Submission,
     User,
     RoleGrant,
     WebSession,
@@ -37,6 +42,11 @@ TABLES = [
     Campaign,
     Participant,
     JudgeAssignment,
+    Submission,
+    SubmissionRevision,
+    SectionScore,
+    ItemScore,
+    Evidence,
 ]
 
 APP_CONFIG = AppConfig(

@@ -259,9 +259,10 @@ async def remove_judge(campaign_id: int, assignment_id: int) -> None:
 
 
 async def open_campaigns_for(
-    principal: Principal, now: dt.datetime | None = None
+    principal: Principal, now: dt.datetime | None = None, *, overdue: bool = False
 ) -> list[OpenCampaign]:
-    """The campaigns a person fills now: status open and `now` inside the window.
+    """The campaigns a person fills now: status open and `now` inside the window
+    (with `overdue`, also those whose last day has passed but are still open).
 
     - an enterprise account: campaigns with self-assessment in which its enterprise
       takes part;
@@ -328,7 +329,8 @@ async def open_campaigns_for(
     result = []
     for (campaign_id, role), enterprise_ids in sorted(found.items()):
         c = campaigns[campaign_id]
-        if not within_window(c["opens_at"], c["closes_at"], now):
+        started = c["opens_at"] <= now
+        if not (started if overdue else within_window(c["opens_at"], c["closes_at"], now)):
             continue
         result.append(
             OpenCampaign(

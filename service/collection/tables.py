@@ -1,14 +1,19 @@
 """Submissions: one filled form, scored with the version it was filled against.
 
-Only what the form catalogue needs now (whether a version is in use, and the stored
-totals that rankings aggregate); collection on phones extends it.
+A submission is a draft until it is submitted; then each submission or correction
+is an immutable revision (`SubmissionRevision`), and the submission row carries the
+current one's results. `SectionScore` and `ItemScore` hold the current revision's
+scores as rows, so that rankings and "most failed items" are aggregate queries and
+never re-score. Photos are `Evidence` rows whose files live in the storage.
 """
 
 from piccolo.columns import (
     UUID,
     Boolean,
     ForeignKey,
+    Integer,
     Numeric,
+    Real,
     Text,
     Timestamptz,
     Varchar,
@@ -16,7 +21,10 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete, OnUpdate
 from piccolo.table import Table
 
+from service.accounts.tables import User
+from service.campaigns.tables import Campaign
 from service.forms.tables import FormVersion
+from service.orgs.tables import Enterprise, Team
 
 
 class Submission(Table, tablename="submission"):
@@ -31,11 +39,88 @@ class Submission(Table, tablename="submission"):
         on_delete=OnDelete.restrict,
         on_update=OnUpdate.restrict,
     )
-    status = Varchar(length=16, default="draft", index=True)  # draft | submitted
-    answers = Text(default="{}")  # JSON object keyed by item id
+    campaign = ForeignKey(
+        Campaign, null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
+    enterprise = ForeignKey(
+        Enterprise, null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
+    team = ForeignKey(Team, null=True, default=None, on_delete=OnDelete.restrict)
+    author = ForeignKey(User, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    # The capacity it is filled in: enterprise (self-assessment), judge, supervisor, admin.
+    role = Varchar(length=16, default="enterprise")
+    # draft | submitted | correcting (a correction of a submitted one is being drafted)
+    status = Varchar(length=16, default="draft", index=True)
+    answers = Text(default="{}")  # the working answers (JSON object keyed by item id)
+    position = Varchar(length=64, default="")  # the section to resume at
+    revision = Integer(default=0)  # the current revision; 0 while never submitted
+    # sha256 of the first submitted body: a retry with the same id must match it.
+    body_hash = Varchar(length=64, null=True, default=None)
     total = Numeric(digits=(8, 2), null=True, default=None)
     max = Numeric(digits=(8, 2), null=True, default=None)
     eligible = Boolean(null=True, default=None)
+    vetoed = Boolean(null=True, default=None)
     grade = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz()
+    updated_at = Timestamptz()
     submitted_at = Timestamptz(null=True, default=None)
+
+
+class SubmissionRevision(Table, tablename="submission_revision"):
+    """One submitted state: never updated. Number 1 is the submission, later ones
+    are corrections with who, when and why."""
+
+    submission = ForeignKey(Submission, null=False, index=True, on_delete=OnDelete.restrict)
+    number = Integer()
+    answers = Text()
+    breakdown = Text()  # the scoring engine's Breakdown as JSON
+    total = Numeric(digits=(8, 2), null=True, default=None)
+    eligible = Boolean(null=True, default=None)
+    grade = Varchar(length=64, null=True, default=None)
+    author = ForeignKey(User, null=True, default=None, on_delete=OnDelete.restrict)
+    reason = Text(default="")  # why a correction was made; empty for the first
+    created_at = Timestamptz()
+
+
+class SectionScore(Table, tablename="section_score"):
+    """The current revision's score of one section."""
+
+    submission = ForeignKey(Submission, null=False, index=True, on_delete=OnDelete.cascade)
+    section = Varchar(length=64)
+    score = Real()
+    max = Real()
+    percentage = Real(null=True, default=None)
+
+
+class ItemScore(Table, tablename="item_score"):
+    """The current revision's result for one item."""
+
+    submission = ForeignKey(Submission, null=False, index=True, on_delete=OnDelete.cascade)
+    section = Varchar(length=64)
+    item = Varchar(length=64, index=True)
+    status = Varchar(length=16)  # ItemStatus
+    score = Real()
+    max = Real()
+    hazard = Varchar(length=16, null=True, default=None)
+
+
+class Evidence(Table, tablename="evidence"):
+    """A photo attached to one item of a submission.
+
+    `submission` is not a foreign key: an API client uploads photos before it posts
+    the submission that refers to them.
+    """
+
+    id = UUID(primary_key=True)
+    submission = UUID(index=True)
+    item = Varchar(length=64)
+    sha256 = Varchar(length=64)  # of the upload: the same photo sent twice is stored once
+    content_type = Varchar(length=32)  # of the stored copy
+    image_key = Varchar(length=200)  # storage key of the resized copy
+    thumbnail_key = Varchar(length=200)
+    width = Integer()
+    height = Integer()
+    size = Integer()  # bytes of the stored copy
+    uploaded_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    removed = Boolean(default=False)  # removed from the draft; the file is kept

@@ -39,6 +39,7 @@ __all__ = [
     "ping",
     "start",
     "stop",
+    "write_atomically",
 ]
 
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -152,3 +153,15 @@ async def ping(engine: Engine) -> None:
     rows = engine.transform_response_to_dicts(rows)
     if not rows or rows[0].get("ok") != 1:
         raise RuntimeError(f"Unexpected answer to SELECT 1: {rows!r}")
+
+
+async def write_atomically(engine: Engine, statements: list[QueryString]) -> None:
+    """Run ``statements`` so that all or none take effect; raise the first error
+    (e.g. a unique violation).  On SQLite they travel to the writer thread as one
+    group-committed unit; on PostgreSQL they run in one transaction."""
+    if isinstance(engine, SQLiteWALEngine):
+        await engine.write_atomically(statements)
+        return
+    async with engine.transaction():
+        for statement in statements:
+            await engine.run_querystring(statement)

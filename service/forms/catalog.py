@@ -196,3 +196,13 @@ def _columns(form: LoadedForm, now: dt.datetime) -> dict:
 
 def _name(form: LoadedForm) -> str:
     return f"{form.definition.id}@{form.definition.version}"
+
+
+async def definition_by_id(form_version_id: int) -> FormDefinition | None:
+    """The definition stored in one form-version row (what a campaign is pinned to)."""
+    row = (
+        await FormVersion.select(FormVersion.definition, FormVersion.content_hash)
+        .where(FormVersion.id == form_version_id)
+        .first()
+    )
+    return _decode(row["content_hash"], row["definition"]) if row else None

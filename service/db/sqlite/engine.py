@@ -204,6 +204,21 @@ class SQLiteWALEngine(SQLiteEngine):
             return await self._read(sql, args)
         return await self._write(sql, args, kind)
 
+    async def write_atomically(self, statements: list[QueryString]) -> None:
+        """Run data-changing statements as one unit: all are committed together
+        or none is, and the first error is raised.  Outside a transaction they
+        ride the group commit as one batch item (no round trip per statement);
+        inside one they simply run in it."""
+        compiled = [compile_sqlite(statement) for statement in statements]
+        if self.current_transaction.get() is not None:
+            for sql, args in compiled:
+                await self.current_transaction.get()._execute(sql, args)
+            return
+        for sql, _ in compiled:
+            if classify_statement(sql) != BATCH:
+                raise ValueError(f"not a statement for a group commit: {sql[:60]}")
+        await self._write(None, compiled, BATCH)  # type: ignore[arg-type]
+
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
         if self.log_queries:
             query_id = self.get_query_id()

@@ -63,6 +63,17 @@ def _run_solo(conn: sqlite3.Connection, cursor, sql: str, args: list) -> tuple[A
     return rows, None
 
 
+def _execute(cursor, sql: str | None, args: Any) -> list:
+    """One batch item: a statement, or (sql None) a list of (sql, args) that
+    succeed or fail together (the batch's savepoints make them atomic)."""
+    if sql is not None:
+        return cursor.execute(sql, args).fetchall()
+    results: list = []
+    for statement, statement_args in args:
+        results = cursor.execute(statement, statement_args).fetchall()
+    return results
+
+
 def _run_batch(conn: sqlite3.Connection, cursor, items: list) -> tuple[list, list]:
     """Run ``items`` in one IMMEDIATE transaction; return (results, errors).
 
@@ -96,7 +107,7 @@ def _run_batch(conn: sqlite3.Connection, cursor, items: list) -> tuple[list, lis
     try:
         for index in active:
             sql, args, _ = items[index]
-            results[index] = cursor.execute(sql, args).fetchall()
+            results[index] = _execute(cursor, sql, args)
         index = None
         cursor.execute("COMMIT")
         return results, errors
@@ -127,7 +138,7 @@ def _run_batch(conn: sqlite3.Connection, cursor, items: list) -> tuple[list, lis
             sql, args, _ = items[i]
             try:
                 cursor.execute(_SAVEPOINT)
-                results[i] = cursor.execute(sql, args).fetchall()
+                results[i] = _execute(cursor, sql, args)
                 cursor.execute(_RELEASE)
             except Exception as exc:
                 results[i] = None

@@ -1,0 +1,424 @@
+"""All SQL about submissions: drafts, submitting, corrections, revisions, scores.
+
+Submitting writes the submission, its revision and its section and item scores as
+one atomic unit (`write_atomically`), so a crash never leaves half a submission,
+and a concurrent second submit of the same id fails on a unique index instead of
+storing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import msgspec
+from piccolo.querystring import QueryString
+
+from service.db import write_atomically
+from service.forms.tables import FormVersion
+from service.scoring.breakdown import Breakdown
+
+from .rules import Status
+from .tables import Evidence, ItemScore, SectionScore, Submission, SubmissionRevision
+
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+
+
+class Draft(msgspec.Struct, frozen=True):
+    """Who fills what: the fields a submission is created with."""
+
+    id: uuid.UUID
+    form_version_id: int
+    author_id: int
+    role: str
+    campaign_id: int | None = None
+    enterprise_id: int | None = None
+    team_id: int | None = None
+
+
+def _columns() -> tuple:
+    return (
+        Submission.id,
+        Submission.form_version.id.as_alias("form_version_id"),
+        Submission.form_version.form_id.as_alias("form_id"),
+        Submission.form_version.version.as_alias("version"),
+        Submission.form_version.content_hash.as_alias("content_hash"),
+        Submission.campaign.id.as_alias("campaign_id"),
+        Submission.enterprise.id.as_alias("enterprise_id"),
+        Submission.enterprise.name.as_alias("enterprise_name"),
+        Submission.enterprise.village.town.id.as_alias("town_id"),
+        Submission.team.id.as_alias("team_id"),
+        Submission.team.name.as_alias("team_name"),
+        Submission.author.id.as_alias("author_id"),
+        Submission.author.display_name.as_alias("author_name"),
+        Submission.role,
+        Submission.status,
+        Submission.answers,
+        Submission.position,
+        Submission.revision,
+        Submission.body_hash,
+        Submission.total,
+        Submission.max,
+        Submission.eligible,
+        Submission.vetoed,
+        Submission.grade,
+        Submission.created_at,
+        Submission.updated_at,
+        Submission.submitted_at,
+    )
+
+
+async def find(submission_id: uuid.UUID) -> dict | None:
+    row = await Submission.select(*_columns()).where(Submission.id == submission_id).first()
+    if row is not None:
+        row["answers"] = msgspec.json.decode(row["answers"])
+    return row
+
+
+async def submissions_of(
+    author_id: int | None = None,
+    campaign_ids: list[int] | None = None,
+    enterprise_ids: list[int] | None = None,
+    roles: list[str] | None = None,
+) -> list[dict]:
+    """Submissions (without answers) matching every filter given, newest first."""
+    columns = [c for c in _columns() if c._meta.name != "answers"]
+    query = Submission.select(*columns)
+    if author_id is not None:
+        query = query.where(Submission.author == author_id)
+    if campaign_ids is not None:
+        query = query.where(Submission.campaign.is_in(campaign_ids or [-1]))
+    if enterprise_ids is not None:
+        query = query.where(Submission.enterprise.is_in(enterprise_ids or [-1]))
+    if roles is not None:
+        query = query.where(Submission.role.is_in(roles or [""]))
+    return await query.order_by(Submission.updated_at, ascending=False)
+
+
+async def start_draft(draft: Draft, now: dt.datetime | None = None) -> bool:
+    """Create the draft unless a submission with this id exists; True if created.
+
+    The id comes from the page (or the client), so a double tap on "start" or a
+    retried request lands on the same draft.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        await Submission.insert(
+            Submission(
+                id=draft.id,
+                form_version=draft.form_version_id,
+                campaign=draft.campaign_id,
+                enterprise=draft.enterprise_id,
+                team=draft.team_id,
+                author=draft.author_id,
+                role=draft.role,
+                status=Status.draft.value,
+                answers="{}",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    except UNIQUE_VIOLATIONS:
+        return False
+    return True
+
+
+async def save_draft(
+    submission_id: uuid.UUID, answers: dict[str, Any], position: str | None = None
+) -> bool:
+    """Store the working answers of a draft (or of a correction being drafted).
+    False when the submission is no longer editable (submitted meanwhile)."""
+    values: dict = {
+        Submission.answers: msgspec.json.encode(answers).decode(),
+        Submission.updated_at: dt.datetime.now(dt.UTC),
+    }
+    if position is not None:
+        values[Submission.position] = position
+    updated = await (
+        Submission.update(values)
+        .where(
+            (Submission.id == submission_id)
+            & Submission.status.is_in([Status.draft.value, Status.correcting.value])
+        )
+        .returning(Submission.id)
+    )
+    return bool(updated)
+
+
+async def save_position(submission_id: uuid.UUID, position: str) -> None:
+    await Submission.update({Submission.position: position}).where(Submission.id == submission_id)
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 2)))
+
+
+def _score_statements(submission_id: uuid.UUID, breakdown: Breakdown) -> list[QueryString]:
+    """Replace the stored section and item scores with `breakdown`'s, as few
+    multi-row statements (a 250-item form is one INSERT, not 250)."""
+    statements = [
+        QueryString("DELETE FROM section_score WHERE submission = {}", submission_id),
+        QueryString("DELETE FROM item_score WHERE submission = {}", submission_id),
+    ]
+    if breakdown.sections:
+        values = ", ".join(["({}, {}, {}, {}, {})"] * len(breakdown.sections))
+        args: list[Any] = []
+        for s in breakdown.sections:
+            args += [submission_id, s.id, s.score, s.max, s.percentage]
+        statements.append(
+            QueryString(
+                "INSERT INTO section_score (submission, section, score, max, percentage) "
+                "VALUES " + values,
+                *args,
+            )
+        )
+    # Bounded statement size: SQLite allows 32766 parameters per statement.
+    for start in range(0, len(breakdown.items), 1000):
+        chunk = breakdown.items[start : start + 1000]
+        values = ", ".join(["({}, {}, {}, {}, {}, {}, {})"] * len(chunk))
+        args = []
+        for i in chunk:
+            args += [submission_id, i.section, i.id, i.status.value, i.score, i.max, i.hazard]
+        statements.append(
+            QueryString(
+                "INSERT INTO item_score (submission, section, item, status, score, max, hazard) "
+                "VALUES " + values,
+                *args,
+            )
+        )
+    return statements
+
+
+def _revision_statement(
+    submission_id: uuid.UUID,
+    number: int,
+    answers_json: str,
+    breakdown: Breakdown,
+    author_id: int | None,
+    reason: str,
+    now: dt.datetime,
+) -> QueryString:
+    return QueryString(
+        "INSERT INTO submission_revision "
+        "(submission, number, answers, breakdown, total, eligible, grade, author, reason, "
+        "created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+        submission_id,
+        number,
+        answers_json,
+        msgspec.json.encode(breakdown).decode(),
+        _decimal(breakdown.total),
+        breakdown.eligible,
+        breakdown.grade.id if breakdown.grade else None,
+        author_id,
+        reason,
+        now,
+    )
+
+
+async def submit(
+    submission: dict,
+    answers: dict[str, Any],
+    breakdown: Breakdown,
+    author_id: int | None,
+    *,
+    body_hash: str | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> bool:
+    """Store a draft (or a correction) as the next revision, with its scores.
+
+    Returns False if someone else submitted this revision first (the unique index
+    on the revision number refuses the second): the caller re-reads and shows it.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    number = submission["revision"] + 1
+    answers_json = msgspec.json.encode(answers).decode()
+    update = QueryString(
+        "UPDATE submission SET status = {}, answers = {}, revision = {}, "
+        "body_hash = COALESCE(body_hash, {}), total = {}, max = {}, eligible = {}, vetoed = {}, "
+        "grade = {}, updated_at = {}, submitted_at = COALESCE(submitted_at, {}) "
+        "WHERE id = {} AND revision = {}",
+        Status.submitted.value,
+        answers_json,
+        number,
+        body_hash,
+        _decimal(breakdown.total),
+        _decimal(breakdown.max),
+        breakdown.eligible,
+        breakdown.vetoed,
+        breakdown.grade.id if breakdown.grade else None,
+        now,
+        now,
+        submission["id"],
+        submission["revision"],
+    )
+    statements = [
+        update,
+        _revision_statement(
+            submission["id"], number, answers_json, breakdown, author_id, reason, now
+        ),
+        *_score_statements(submission["id"], breakdown),
+    ]
+    try:
+        await write_atomically(Submission._meta.db, statements)
+    except UNIQUE_VIOLATIONS:
+        return False
+    return True
+
+
+async def insert_submitted(
+    draft: Draft,
+    answers: dict[str, Any],
+    breakdown: Breakdown,
+    body_hash: str,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Store a submission that arrives complete (the API) in one atomic unit.
+    False if a submission with this id already exists (a retry or a race)."""
+    now = now or dt.datetime.now(dt.UTC)
+    answers_json = msgspec.json.encode(answers).decode()
+    insert = QueryString(
+        "INSERT INTO submission (id, form_version, campaign, enterprise, team, author, role, "
+        "status, answers, position, revision, body_hash, total, max, eligible, vetoed, grade, "
+        "created_at, updated_at, submitted_at) VALUES "
+        "({}, {}, {}, {}, {}, {}, {}, {}, {}, '', 1, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+        draft.id,
+        draft.form_version_id,
+        draft.campaign_id,
+        draft.enterprise_id,
+        draft.team_id,
+        draft.author_id,
+        draft.role,
+        Status.submitted.value,
+        answers_json,
+        body_hash,
+        _decimal(breakdown.total),
+        _decimal(breakdown.max),
+        breakdown.eligible,
+        breakdown.vetoed,
+        breakdown.grade.id if breakdown.grade else None,
+        now,
+        now,
+        now,
+    )
+    statements = [
+        insert,
+        _revision_statement(draft.id, 1, answers_json, breakdown, draft.author_id, "", now),
+        *_score_statements(draft.id, breakdown),
+    ]
+    try:
+        await write_atomically(Submission._meta.db, statements)
+    except UNIQUE_VIOLATIONS:
+        return False
+    return True
+
+
+async def start_correction(submission_id: uuid.UUID) -> bool:
+    updated = await (
+        Submission.update({Submission.status: Status.correcting.value, Submission.position: ""})
+        .where((Submission.id == submission_id) & (Submission.status == Status.submitted.value))
+        .returning(Submission.id)
+    )
+    return bool(updated)
+
+
+async def cancel_correction(submission_id: uuid.UUID) -> None:
+    """Drop the drafted correction: the working answers go back to the current revision's."""
+    current = await revision(submission_id, None)
+    if current is None:
+        return
+    await Submission.update(
+        {
+            Submission.status: Status.submitted.value,
+            Submission.answers: current["answers_json"],
+            Submission.updated_at: dt.datetime.now(dt.UTC),
+        }
+    ).where((Submission.id == submission_id) & (Submission.status == Status.correcting.value))
+
+
+def _revision_columns() -> tuple:
+    return (
+        SubmissionRevision.number,
+        SubmissionRevision.answers.as_alias("answers_json"),
+        SubmissionRevision.breakdown.as_alias("breakdown_json"),
+        SubmissionRevision.total,
+        SubmissionRevision.eligible,
+        SubmissionRevision.grade,
+        SubmissionRevision.reason,
+        SubmissionRevision.created_at,
+        SubmissionRevision.author.id.as_alias("author_id"),
+        SubmissionRevision.author.display_name.as_alias("author_name"),
+    )
+
+
+def _decoded(row: dict) -> dict:
+    row["answers"] = msgspec.json.decode(row["answers_json"])
+    row["breakdown"] = msgspec.json.decode(row["breakdown_json"], type=Breakdown)
+    return row
+
+
+async def revisions(submission_id: uuid.UUID) -> list[dict]:
+    """Every revision (oldest first) without answers: the history list."""
+    return await (
+        SubmissionRevision.select(
+            *[c for c in _revision_columns() if "json" not in str(c._meta.name)]
+        )
+        .where(SubmissionRevision.submission == submission_id)
+        .order_by(SubmissionRevision.number)
+    )
+
+
+async def revision(submission_id: uuid.UUID, number: int | None) -> dict | None:
+    """One revision with answers and breakdown; None for `number`: the latest."""
+    query = SubmissionRevision.select(*_revision_columns()).where(
+        SubmissionRevision.submission == submission_id
+    )
+    if number is not None:
+        query = query.where(SubmissionRevision.number == number)
+    row = await query.order_by(SubmissionRevision.number, ascending=False).first()
+    return _decoded(row) if row else None
+
+
+async def evidence_by_item(submission_id: uuid.UUID) -> dict[str, list[dict]]:
+    """The photos attached to each item of a submission (not removed), oldest first."""
+    rows = await (
+        Evidence.select(
+            Evidence.id,
+            Evidence.item,
+            Evidence.width,
+            Evidence.height,
+            Evidence.size,
+            Evidence.created_at,
+        )
+        .where((Evidence.submission == submission_id) & Evidence.removed.eq(False))
+        .order_by(Evidence.created_at)
+    )
+    found: dict[str, list[dict]] = {}
+    for row in rows:
+        found.setdefault(row["item"], []).append(row)
+    return found
+
+
+async def form_version_row(form_version_id: int) -> dict | None:
+    return (
+        await FormVersion.select(
+            FormVersion.id,
+            FormVersion.form_id,
+            FormVersion.version,
+            FormVersion.content_hash,
+            FormVersion.definition,
+        )
+        .where(FormVersion.id == form_version_id)
+        .first()
+    )
+
+
+async def stored_scores(submission_id: uuid.UUID) -> tuple[list[dict], list[dict]]:
+    """The current revision's section and item score rows."""
+    sections = await SectionScore.select().where(SectionScore.submission == submission_id)
+    items = await ItemScore.select().where(ItemScore.submission == submission_id)
+    return sections, items

@@ -1,0 +1,106 @@
+"""Storing submissions: drafts, atomic submit, never twice, corrections as revisions."""
+
+from __future__ import annotations
+
+import asyncio
+
+from service.accounts.users import create_user
+from service.collection import queries
+from service.collection.rules import Status
+from service.scoring.engine import score
+from tests.collection.factories import draft, stored_form
+
+
+async def _author() -> int:
+    return await create_user("filler", "填表人", "correct-horse-42", [])
+
+
+async def test_submit_stores_revision_and_scores(database: object) -> None:
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    assert await queries.start_draft(new)
+    assert not await queries.start_draft(new)  # a double tap lands on the same draft
+    answers = {"a": "yes", "b": "no", "c": "yes", "d": "yes"}
+    assert await queries.save_draft(new.id, answers, position="second")
+    row = await queries.find(new.id)
+    assert row["answers"] == answers and row["position"] == "second"
+
+    breakdown = score(definition, answers)
+    assert await queries.submit(row, answers, breakdown, author)
+    assert not await queries.submit(row, answers, breakdown, author)  # already submitted
+
+    stored = await queries.find(new.id)
+    assert stored["status"] == Status.submitted and stored["revision"] == 1
+    assert float(stored["total"]) == 14
+    sections, items = await queries.stored_scores(new.id)
+    assert {s["section"]: s["score"] for s in sections} == {"first": 4, "second": 10}
+    assert {i["item"]: i["status"] for i in items}["b"] == "failed"
+    assert not await queries.save_draft(new.id, {})  # submitted: read-only
+
+
+async def test_correction_is_a_new_revision(database: object) -> None:
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    await queries.start_draft(new)
+    first = {"a": "yes", "b": "no", "c": "yes", "d": "yes"}
+    await queries.submit(await queries.find(new.id), first, score(definition, first), author)
+
+    assert await queries.start_correction(new.id)
+    second = {**first, "b": "yes"}
+    await queries.save_draft(new.id, second)
+    row = await queries.find(new.id)
+    assert row["status"] == Status.correcting
+    assert await queries.submit(row, second, score(definition, second), author, reason="复核")
+
+    history = await queries.revisions(new.id)
+    assert [(r["number"], r["reason"]) for r in history] == [(1, ""), (2, "复核")]
+    old = await queries.revision(new.id, 1)
+    assert old["answers"] == first and old["breakdown"].total == 14
+    assert (await queries.find(new.id))["total"] == 20
+    _, items = await queries.stored_scores(new.id)
+    assert {i["item"]: i["status"] for i in items}["b"] == "answered"
+
+
+async def test_cancelled_correction_restores_answers(database: object) -> None:
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    await queries.start_draft(new)
+    answers = {"a": "yes"}
+    await queries.submit(await queries.find(new.id), answers, score(definition, answers), author)
+    await queries.start_correction(new.id)
+    await queries.save_draft(new.id, {"a": "no"})
+    await queries.cancel_correction(new.id)
+    row = await queries.find(new.id)
+    assert row["status"] == Status.submitted and row["answers"] == answers
+
+
+async def test_concurrent_inserts_store_one(database: object) -> None:
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    answers = {"a": "yes", "b": "yes"}
+    breakdown = score(definition, answers)
+    results = await asyncio.gather(
+        *[queries.insert_submitted(new, answers, breakdown, "h") for _ in range(20)]
+    )
+    assert results.count(True) == 1
+    assert len(await queries.revisions(new.id)) == 1
+    _, items = await queries.stored_scores(new.id)
+    assert len(items) == 4
+
+
+async def test_failed_unit_leaves_nothing(database: object) -> None:
+    """A unit that fails half-way (a duplicate revision) leaves no trace of its first part."""
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    await queries.start_draft(new)
+    answers = {"a": "yes"}
+    row = await queries.find(new.id)
+    assert await queries.submit(row, answers, score(definition, answers), author)
+    stale = {**row, "revision": 0}
+    assert not await queries.submit(stale, {"a": "no"}, score(definition, {"a": "no"}), author)
+    assert (await queries.find(new.id))["answers"] == answers
