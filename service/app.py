@@ -21,6 +21,7 @@ from service.accounts.admin_routes import UserAdmin
 from service.accounts.api import me
 from service.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from service.campaigns.routes import ROUTES as CAMPAIGN_ROUTES
+from service.collection.web import ROUTES as COLLECTION_ROUTES
 from service.db.migrate import require_migrated
 from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserAdmin,
             *CAMPAIGN_ROUTES,
             *ORG_ROUTES,
+            *COLLECTION_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

@@ -58,6 +58,15 @@ CAMPAIGN_ADMIN_RULES = {
     ),
 }
 
+# Filling forms: tasks, drafts, submitting, corrections (service/collection/routes.py).
+COLLECTION_PAGE_RULES: dict[str, Rule] = {}
+
+# Photo evidence (service/collection/evidence_routes.py).
+EVIDENCE_RULES: dict[str, Rule] = {}
+
+# The submissions API (service/collection/api.py).
+SUBMISSION_API_RULES: dict[str, Rule] = {}
+
 ORG_ADMIN_RULES = {
     "GET /admin/towns": Rule(ADMIN, "/admin/towns"),
     "POST /admin/towns": Rule(ADMIN, "/admin/towns", {"name": ""}, county=True),
@@ -125,6 +134,9 @@ RULES: dict[str, Rule] = {
     "GET /schema/oauth2-redirect.html": Rule(PUBLIC, "/schema/oauth2-redirect.html"),
     **ORG_ADMIN_RULES,
     **CAMPAIGN_ADMIN_RULES,
+    **COLLECTION_PAGE_RULES,
+    **EVIDENCE_RULES,
+    **SUBMISSION_API_RULES,
     # Sign-out last: it ends the actor's session.
     "POST /logout": Rule(SIGNED_IN, "/logout"),
 }
