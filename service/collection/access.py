@@ -64,9 +64,12 @@ async def inspection_role(
     enterprise = await orgs.get_enterprise(enterprise_id)
     if enterprise is None:
         return None
-    if Role.supervisor in allowed and principal.has(Role.supervisor):
-        if enterprise_id in await orgs.watched_by(principal.user_id):
-            return Role.supervisor
+    if (
+        Role.supervisor in allowed
+        and principal.has(Role.supervisor)
+        and enterprise_id in await orgs.watched_by(principal.user_id)
+    ):
+        return Role.supervisor
     if Role.enterprise in allowed and enterprise_id in principal.enterprises:
         return Role.enterprise
     if Role.admin in allowed and principal.manages_town(enterprise["town_id"]):
