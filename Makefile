@@ -64,6 +64,7 @@ format: setup
 
 bench: setup ## benchmarks under bench/
 	$(PY) bench/db_write.py
+	$(PY) bench/submissions.py
 
 messages: setup ## extract messages and update the catalogs
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o service/locale/messages.pot --no-location --sort-output .

@@ -21,6 +21,7 @@ from service.accounts.admin_routes import UserAdmin
 from service.accounts.api import me
 from service.accounts.routes import ROUTES as ACCOUNT_ROUTES
 from service.campaigns.routes import ROUTES as CAMPAIGN_ROUTES
+from service.collection.presentation import TEMPLATE_GLOBALS as COLLECTION_TEMPLATE_GLOBALS
 from service.collection.web import ROUTES as COLLECTION_ROUTES
 from service.db.migrate import require_migrated
 from service.forms.catalog import sync_forms
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
             exclude=["^/api/"],
         ),
-        template_config=template_config(FORM_TEMPLATE_GLOBALS),
+        template_config=template_config({**FORM_TEMPLATE_GLOBALS, **COLLECTION_TEMPLATE_GLOBALS}),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=OpenAPIConfig(

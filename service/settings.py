@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 import msgspec
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PHOTO_MAX_BYTES_LIMIT = 25 * 1024 * 1024  # the most PHOTO_MAX_BYTES may be set to
 
 
 class SettingsError(ValueError):
@@ -37,6 +38,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secure_cookies: bool = False
     session_idle_minutes: Annotated[int, msgspec.Meta(ge=1)] = 480
     session_max_hours: Annotated[int, msgspec.Meta(ge=1)] = 168
+    # Photo evidence: the folder the files are kept in, and the largest photo accepted
+    # (bytes, as uploaded: phones send 2–8 MB). Bounded so one upload request (a few
+    # photos) stays a sane size; service/collection/evidence_routes.py relies on it.
+    media_dir: Path = PROJECT_ROOT / "data" / "media"
+    photo_max_bytes: Annotated[int, msgspec.Meta(ge=100_000, le=PHOTO_MAX_BYTES_LIMIT)] = (
+        10 * 1024 * 1024
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -38,14 +38,16 @@ def session_cookie(request: Request, token: str, max_age: int | None) -> dict[st
 
 @get("/login", opt=access(PUBLIC), include_in_schema=False, name="login")
 async def login_page(target: FromQuery[str | None] = None) -> Template:
-    return Template("accounts/login.html", context={"next": safe_next(target), "error": None})
+    return Template(
+        "accounts/login.html", context={"next": safe_next(target or "/tasks"), "error": None}
+    )
 
 
 @post("/login", opt=access(PUBLIC), include_in_schema=False, status_code=303)
 async def login(request: Request, data: FormBody) -> Response:
     username = str(data.get("username", "")).strip().lower()[:64]
     password = str(data.get("password", ""))
-    target = safe_next(str(data.get("next") or "/"))
+    target = safe_next(str(data.get("next") or "/tasks"))
     ip = client_ip(request.scope)
 
     def again(message: str, status: int) -> Template:

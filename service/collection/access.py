@@ -20,11 +20,32 @@ import datetime as dt
 from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.campaigns.queries import OpenCampaign
-from service.campaigns.tables import Participant
+from service.campaigns.tables import Campaign
 from service.forms.model import FormDefinition
 from service.orgs import queries as orgs
 
 from .rules import Status
+
+# Form roles that are account roles too (a str `in` a StrEnum raises on Python 3.11).
+_ROLE_VALUES = frozenset(role.value for role in Role)
+
+
+# One round trip instead of one per rule: every API submission asks this.
+_TASK_SQL = """
+SELECT c.id, c.name, c.status, c.opens_at, c.closes_at,
+       c.self_assessment, c.judges, c.supervisors,
+       fv.id AS form_version_id, fv.form_id, fv.version, fv.kind, fv.title_zh, fv.title_en,
+       EXISTS (SELECT 1 FROM campaign_participant p
+               WHERE p.campaign = c.id AND p.enterprise = {} AND COALESCE(p.team, 0) = {})
+         AS participates,
+       EXISTS (SELECT 1 FROM judge_assignment j
+               WHERE j.campaign = c.id AND j."user" = {}
+                 AND (j.enterprise IS NULL OR j.enterprise = {})) AS judging,
+       EXISTS (SELECT 1 FROM supervisor_assignment s
+               WHERE s."user" = {} AND s.enterprise = {}) AS watching
+FROM campaign c JOIN form_version fv ON fv.id = c.form_version
+WHERE c.id = {}
+"""
 
 
 async def campaign_task(
@@ -34,31 +55,64 @@ async def campaign_task(
     team_id: int | None,
     now: dt.datetime | None = None,
 ) -> OpenCampaign | None:
-    """The open campaign under which `principal` fills for this participant, or None."""
-    for task in await campaigns.open_campaigns_for(principal, now, overdue=True):
-        if task.campaign_id != campaign_id or enterprise_id not in task.enterprise_ids:
-            continue
-        if await _is_participant(campaign_id, enterprise_id, team_id):
-            return task
-    return None
+    """The open campaign under which `principal` fills for this participant, or None.
 
-
-async def _is_participant(campaign_id: int, enterprise_id: int, team_id: int | None) -> bool:
-    query = Participant.exists().where(
-        (Participant.campaign == campaign_id) & (Participant.enterprise == enterprise_id)
+    The rules of `campaigns.queries.open_campaigns_for`, for one participant: the
+    campaign is open and has begun (late submissions are taken until it is closed),
+    the participant takes part, and the person fills in one of the capacities the
+    campaign asks for (its own enterprise's self-assessment, an assigned judge, a
+    supervisor watching the enterprise).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    user = principal.user_id
+    rows = await Campaign.raw(
+        _TASK_SQL,
+        enterprise_id,
+        team_id or 0,
+        user,
+        enterprise_id,
+        user,
+        enterprise_id,
+        campaign_id,
     )
-    if team_id is None:
-        query = query.where(Participant.team.is_null())
+    if not rows:
+        return None
+    c = rows[0]
+    if c["status"] != "open" or c["opens_at"] > now or not c["participates"]:
+        return None
+    if (
+        c["self_assessment"]
+        and principal.has(Role.enterprise)
+        and enterprise_id in principal.enterprises
+    ):
+        role = Role.enterprise
+    elif c["judges"] and principal.has(Role.judge) and c["judging"]:
+        role = Role.judge
+    elif c["supervisors"] and principal.has(Role.supervisor) and c["watching"]:
+        role = Role.supervisor
     else:
-        query = query.where(Participant.team == team_id)
-    return await query
+        return None
+    return OpenCampaign(
+        campaign_id=c["id"],
+        name=c["name"],
+        as_role=role,
+        enterprise_ids=(enterprise_id,),
+        form_version_id=c["form_version_id"],
+        form_id=c["form_id"],
+        version=c["version"],
+        kind=c["kind"],
+        title_zh=c["title_zh"],
+        title_en=c["title_en"],
+        opens_at=c["opens_at"],
+        closes_at=c["closes_at"],
+    )
 
 
 async def inspection_role(
     principal: Principal, definition: FormDefinition, enterprise_id: int | None
 ) -> Role | None:
     """The role in which `principal` fills `definition` outside a campaign, or None."""
-    allowed = {Role(role.value) for role in definition.roles if role.value in Role}
+    allowed = {Role(role.value) for role in definition.roles if role.value in _ROLE_VALUES}
     if enterprise_id is None:
         return None
     enterprise = await orgs.get_enterprise(enterprise_id)
@@ -78,7 +132,7 @@ async def inspection_role(
 
 
 async def may_view(principal: Principal, submission: dict) -> bool:
-    if submission["author_id"] == principal.user_id:
+    if submission["author_id"] == principal.user_id or may_edit_draft(principal, submission):
         return True
     town_id = submission["town_id"]
     if town_id is not None and principal.manages_town(town_id):
@@ -96,10 +150,20 @@ async def may_view(principal: Principal, submission: dict) -> bool:
 
 
 def may_edit_draft(principal: Principal, submission: dict) -> bool:
-    """Drafts (and corrections being drafted) are their author's alone."""
-    return submission["author_id"] == principal.user_id and submission["status"] in (
-        Status.draft,
-        Status.correcting,
+    """Drafts (and corrections being drafted) are their author's; a self-assessment
+    is shared by the enterprise's accounts (the union chair and the safety officer
+    fill it together)."""
+    if submission["status"] not in (Status.draft, Status.correcting):
+        return False
+    if submission["author_id"] == principal.user_id:
+        return True
+    town_id = submission["town_id"]
+    if submission["status"] == Status.correcting and town_id and principal.manages_town(town_id):
+        return True  # an admin corrects in their own name (the revision records who)
+    return (
+        submission["role"] == Role.enterprise
+        and submission["enterprise_id"] in principal.enterprises
+        and principal.has(Role.enterprise)
     )
 
 

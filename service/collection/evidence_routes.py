@@ -1,3 +1,547 @@
-"""(being written)"""
+"""Photo evidence: uploading photos to an item, removing them, and serving them.
 
-ROUTES: list = []
+Pages: a plain multipart POST answers 303 back to the item on the fill page; with
+htmx it answers the item's photo list (templates/collection/_photos.html). The API
+takes one photo per request, before or after the submission exists.
+
+A retried upload never stores a photo twice: the sha256 of the uploaded bytes is
+unique per submission and item (a unique index), so the same photo sent again finds
+its row (and brings it back if it was removed). Files are named by that hash too, so
+two racing requests write the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Annotated
+
+import anyio
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.response import Redirect, Template
+
+from service.accounts.principal import Principal
+from service.forms import catalog
+from service.forms.model import ITEM_ID_PATTERN, Check, FormDefinition, Photo, Section
+from service.settings import PHOTO_MAX_BYTES_LIMIT, Settings
+from service.web.access import SIGNED_IN, access
+from service.web.forms import UploadBody
+from service.web.i18n import current_language
+from service.web.i18n import gettext_ as _
+from service.web.problems import (
+    EVIDENCE_ITEM_INVALID,
+    EVIDENCE_MISSING,
+    EVIDENCE_SUBMISSION_CLOSED,
+    EVIDENCE_TOO_LARGE,
+    EVIDENCE_TOO_MANY,
+    EVIDENCE_TOO_MANY_PIXELS,
+    EVIDENCE_UNREADABLE,
+    EVIDENCE_UNSUPPORTED_TYPE,
+    ApiProblem,
+    ProblemKind,
+    problem_response,
+    problem_responses,
+)
+
+from . import access as rules_of_access
+from . import photos, queries
+from .storage import MissingObject, Storage, storage_for
+from .tables import Evidence
+
+PHOTOS_PER_POST = 5  # files one page upload may carry (the phone's multiple choice)
+CHECK_PHOTOS = 5  # photos a check item takes (photo items say their own max_count)
+PENDING_PHOTOS = 50  # per item of a submission the API has not posted yet
+_FORM_OVERHEAD = 64 * 1024  # multipart headers and the other fields
+# Hard ceilings for Litestar (fixed when the routes are made); the limits that follow
+# the PHOTO_MAX_BYTES setting are checked from Content-Length before the body is read.
+PAGE_BODY_CEILING = PHOTOS_PER_POST * PHOTO_MAX_BYTES_LIMIT + _FORM_OVERHEAD
+API_BODY_CEILING = PHOTO_MAX_BYTES_LIMIT + _FORM_OVERHEAD
+CACHE_CONTROL = "private, max-age=86400"  # a photo never changes; only its viewers see it
+_ITEM_ID = re.compile(ITEM_ID_PATTERN)
+_REJECTIONS = {
+    "unsupported_type": EVIDENCE_UNSUPPORTED_TYPE,
+    "unreadable": EVIDENCE_UNREADABLE,
+    "too_many_pixels": EVIDENCE_TOO_MANY_PIXELS,
+}
+
+
+class EvidenceOut(msgspec.Struct):
+    """A stored photo: `id` is what a Photo item's answer lists."""
+
+    id: uuid.UUID
+    item: str
+    width: int
+    height: int
+    size: int
+    sha256: str
+
+
+class PhotoUpload(msgspec.Struct):
+    photo: UploadFile
+
+
+# ---------------------------------------------------------------- evidence rows
+# (the SQL of this area's Evidence table; queries.evidence_by_item lists them)
+
+
+async def _evidence(evidence_id: uuid.UUID) -> dict | None:
+    return await Evidence.select().where(Evidence.id == evidence_id).first()
+
+
+async def _evidence_of(submission_id: uuid.UUID, item_id: str) -> list[dict]:
+    """Every row of one item, removed ones too, oldest first."""
+    return await (
+        Evidence.select()
+        .where((Evidence.submission == submission_id) & (Evidence.item == item_id))
+        .order_by(Evidence.created_at)
+    )
+
+
+async def _set_removed(evidence_id: uuid.UUID, removed: bool) -> None:
+    await Evidence.update({Evidence.removed: removed}).where(Evidence.id == evidence_id)
+
+
+async def _others_uploaded(submission_id: uuid.UUID, user_id: int) -> bool:
+    """Did another account upload photos for this (not yet posted) submission?"""
+    return await Evidence.exists().where(
+        (Evidence.submission == submission_id)
+        & (Evidence.uploaded_by.is_null() | (Evidence.uploaded_by != user_id))
+    )
+
+
+# ---------------------------------------------------------------- storing photos
+
+
+def storage(request: Request) -> Storage:
+    """The app's storage, made from its settings on first use."""
+    state = request.app.state
+    found = state.get("storage")
+    if found is None:
+        found = state.storage = storage_for(state.settings)
+    return found
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+class _Upload(msgspec.Struct):
+    content: bytes
+    sha256: str
+
+
+async def _read_uploads(request: Request, files: Sequence[object]) -> list[_Upload]:
+    """The chosen files (an empty file input sends one empty part), once each."""
+    limit = _settings(request).photo_max_bytes
+    uploads: dict[str, _Upload] = {}
+    for file in files:
+        if not isinstance(file, UploadFile):
+            continue
+        content = await file.read(limit + 1)
+        if len(content) > limit:
+            raise ApiProblem(EVIDENCE_TOO_LARGE, _limit_detail(request))
+        if content:
+            digest = hashlib.sha256(content).hexdigest()
+            uploads.setdefault(digest, _Upload(content, digest))
+    if not uploads:
+        raise ApiProblem(EVIDENCE_MISSING)
+    for upload in uploads.values():  # cheap, before any decoding: all or nothing
+        if photos.sniff(upload.content) is None:
+            raise ApiProblem(EVIDENCE_UNSUPPORTED_TYPE)
+    return list(uploads.values())
+
+
+async def _attach(
+    store: Storage,
+    submission_id: uuid.UUID,
+    item_id: str,
+    uploads: list[_Upload],
+    user_id: int,
+    limit: int,
+) -> list[tuple[dict, bool]]:
+    """Attach the photos to the item, each once; (row, created) per upload.
+
+    Every photo is checked and decoded before any is stored, so a bad one among
+    several stores none of them.
+    """
+    rows = await _evidence_of(submission_id, item_id)
+    by_hash = {row["sha256"]: row for row in rows}
+    attached = sum(not row["removed"] for row in rows)
+    returning = [by_hash[u.sha256] for u in uploads if u.sha256 in by_hash]
+    new = [u for u in uploads if u.sha256 not in by_hash]
+    if attached + sum(row["removed"] for row in returning) + len(new) > limit:
+        raise ApiProblem(EVIDENCE_TOO_MANY, f"at most {limit} photos for item {item_id}")
+    processed = []
+    for upload in new:
+        try:
+            processed.append(await anyio.to_thread.run_sync(photos.process, upload.content))
+        except photos.PhotoRejected as exc:
+            raise ApiProblem(_REJECTIONS[exc.code], str(exc)) from None
+    results: list[tuple[dict, bool]] = []
+    for row in returning:
+        if row["removed"]:
+            await _set_removed(row["id"], False)
+            row["removed"] = False
+        results.append((row, False))
+    for upload, photo in zip(new, processed, strict=True):
+        results.append(await _store(store, submission_id, item_id, upload, photo, user_id))
+    return results
+
+
+async def _store(
+    store: Storage,
+    submission_id: uuid.UUID,
+    item_id: str,
+    upload: _Upload,
+    photo: photos.ProcessedPhoto,
+    user_id: int,
+) -> tuple[dict, bool]:
+    base = f"photos/{upload.sha256[:2]}/{upload.sha256}"
+    image_key, thumbnail_key = f"{base}.jpg", f"{base}-thumb.jpg"
+    await store.put(image_key, photo.image.data, photo.content_type)
+    await store.put(thumbnail_key, photo.thumbnail.data, photo.content_type)
+    row = {
+        "id": uuid.uuid4(),
+        "submission": submission_id,
+        "item": item_id,
+        "sha256": upload.sha256,
+        "content_type": photo.content_type,
+        "image_key": image_key,
+        "thumbnail_key": thumbnail_key,
+        "width": photo.image.width,
+        "height": photo.image.height,
+        "size": len(photo.image.data),
+        "uploaded_by": user_id,
+        "created_at": dt.datetime.now(dt.UTC),
+        "removed": False,
+    }
+    try:
+        await Evidence.insert(Evidence(**row))
+    except queries.UNIQUE_VIOLATIONS:
+        # The same photo arrived twice at once (a retry racing the original).
+        for existing in await _evidence_of(submission_id, item_id):
+            if existing["sha256"] == upload.sha256:
+                if existing["removed"]:
+                    await _set_removed(existing["id"], False)
+                    existing["removed"] = False
+                return existing, False
+        raise
+    return row, True
+
+
+async def _sync_answer(submission: dict, item: Photo | Check) -> None:
+    """A photo item's answer lists its attached photos (re-read, so a lost update of
+    an earlier request mends itself); a check item's photos are only evidence."""
+    if not isinstance(item, Photo):
+        return
+    rows = await _evidence_of(submission["id"], item.id)
+    answers = dict(submission["answers"])
+    answers[item.id] = [str(row["id"]) for row in rows if not row["removed"]]
+    if not await queries.save_draft(submission["id"], answers):
+        raise ApiProblem(EVIDENCE_SUBMISSION_CLOSED)
+
+
+# ---------------------------------------------------------------- access
+
+
+async def _visible_submission(principal: Principal, submission_id: uuid.UUID) -> dict:
+    """The submission if `principal` may see it; 404 otherwise (never tell others it exists)."""
+    submission = await queries.find(submission_id)
+    if submission is None or not await rules_of_access.may_view(principal, submission):
+        raise NotFoundException("No such submission")
+    return submission
+
+
+def _require_editable(principal: Principal, submission: dict) -> None:
+    if rules_of_access.may_edit_draft(principal, submission):
+        return
+    if submission["author_id"] != principal.user_id:
+        raise PermissionDeniedException("Only the author changes the photos of a draft")
+    raise ApiProblem(EVIDENCE_SUBMISSION_CLOSED)
+
+
+async def _photo_item(submission: dict, item_id: str) -> tuple[Section, Photo | Check, int]:
+    """The item (a photo item, or a check item), its section and how many photos it takes."""
+    definition: FormDefinition | None = await catalog.definition_by_id(
+        submission["form_version_id"]
+    )
+    for section, item in definition.items() if definition else []:
+        if item.id == item_id and isinstance(item, Photo):
+            return section, item, item.max_count
+        if item.id == item_id and isinstance(item, Check):
+            return section, item, CHECK_PHOTOS
+    raise ApiProblem(EVIDENCE_ITEM_INVALID, f"item {item_id} takes no photos")
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
+def _megabytes(request: Request) -> str:
+    return f"{_settings(request).photo_max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+def _limit_detail(request: Request) -> str:
+    """The API's detail of a too-large problem (English, like every API detail)."""
+    return f"at most {_megabytes(request)} MB per photo (PHOTO_MAX_BYTES)"
+
+
+def _message(kind: ProblemKind, request: Request) -> str:
+    """What a person reads: the catalogue's title, with the limit for a too-large photo."""
+    chinese = current_language.get() == "zh"
+    title = kind.title_zh if chinese else kind.title
+    if kind is EVIDENCE_TOO_LARGE:
+        limit = _("At most %(size)s MB per photo.") % {"size": _megabytes(request)}
+        return f"{title}{'：' if chinese else ': '}{limit}"
+    return title
+
+
+def _fill_page(submission_id: uuid.UUID, section: Section | None, item_id: str) -> str:
+    query = f"?section={section.id}" if section is not None else ""
+    return f"/submissions/{submission_id}{query}#item-{item_id}"
+
+
+async def _photos_partial(
+    request: Request,
+    submission: dict,
+    item: Photo | Check,
+    error: str | None = None,
+    status_code: int = 200,
+    added: Sequence[dict] = (),
+) -> Template:
+    evidence = await queries.evidence_by_item(submission["id"])
+    context = {
+        "submission": submission,
+        "item": item,
+        "photos": evidence.get(item.id, []),
+        "editable": rules_of_access.may_edit_draft(request.user, submission),
+        "photo_error": error,
+        "added": added,
+    }
+    return Template("collection/_photos.html", context=context, status_code=status_code)
+
+
+def _error_page(request: Request, kind: ProblemKind) -> Template:
+    context = {"status": kind.status, "title": _message(kind, request), "detail": None}
+    return Template("error.html", context=context, status_code=kind.status)
+
+
+def _too_large(request: Request, exc: HTTPException) -> Response:
+    """413 from the size checks or from Litestar's body limit, said with our limit."""
+    kind = exc.kind if isinstance(exc, ApiProblem) else EVIDENCE_TOO_LARGE
+    if request.url.path.startswith("/api/"):
+        detail = exc.problem_detail if isinstance(exc, ApiProblem) else None
+        return problem_response(kind, detail or _limit_detail(request))
+    if _htmx(request):
+        # Refused before the handler (a body without Content-Length over the ceiling):
+        # the message is added to the item's photos, which stay as they are.
+        item_id = str(request.path_params.get("item_id", ""))
+        return Template(
+            "collection/_photos.html",
+            context={"only_error": True, "photo_error": _message(kind, request)},
+            status_code=413,
+            headers={"HX-Retarget": f"#photos-{item_id}", "HX-Reswap": "beforeend"},
+        )  # type: ignore[return-value]
+    return _error_page(request, kind)  # type: ignore[return-value]
+
+
+async def _refuse_oversized_page(request: Request) -> Response | None:
+    """before_request: 413 at once when Content-Length is over what the settings allow
+    (Litestar's own limit is the fixed ceiling); with htmx, in the item's photos."""
+    settings = _settings(request)
+    if (request.content_length or 0) <= PHOTOS_PER_POST * settings.photo_max_bytes + _FORM_OVERHEAD:
+        return None
+    if not _htmx(request):
+        raise ApiProblem(EVIDENCE_TOO_LARGE, _limit_detail(request))
+    submission = await _visible_submission(request.user, request.path_params["submission_id"])
+    _, item, _limit = await _photo_item(submission, request.path_params["item_id"])
+    return await _photos_partial(
+        request, submission, item, _message(EVIDENCE_TOO_LARGE, request), 413
+    )
+
+
+async def _refuse_oversized_api(request: Request) -> None:
+    if (request.content_length or 0) > _settings(request).photo_max_bytes + _FORM_OVERHEAD:
+        raise ApiProblem(EVIDENCE_TOO_LARGE, _limit_detail(request))
+
+
+# ---------------------------------------------------------------- pages
+
+
+@post(
+    "/submissions/{submission_id:uuid}/items/{item_id:str}/photos",
+    status_code=303,
+    opt=access(SIGNED_IN),
+    include_in_schema=False,
+    request_max_body_size=PAGE_BODY_CEILING,
+    before_request=_refuse_oversized_page,
+    exception_handlers={413: _too_large},
+)
+async def upload_photos(
+    request: Request, submission_id: FromPath[uuid.UUID], item_id: FromPath[str], data: UploadBody
+) -> Response:
+    principal: Principal = request.user
+    submission = await _visible_submission(principal, submission_id)
+    section, item, limit = await _photo_item(submission, item_id)
+    try:
+        _require_editable(principal, submission)
+        files = data.get("photo")
+        files = files if isinstance(files, list) else [files]
+        if len(files) > PHOTOS_PER_POST:
+            raise ApiProblem(EVIDENCE_TOO_MANY, f"at most {PHOTOS_PER_POST} photos at once")
+        uploads = await _read_uploads(request, files)
+        attached = await _attach(
+            storage(request), submission_id, item_id, uploads, principal.user_id, limit
+        )
+        await _sync_answer(submission, item)
+    except ApiProblem as exc:
+        if _htmx(request):
+            message = _message(exc.kind, request)
+            return await _photos_partial(request, submission, item, message, exc.kind.status)
+        return _error_page(request, exc.kind)
+    if _htmx(request):
+        return await _photos_partial(request, submission, item, added=[r for r, _ in attached])
+    return Redirect(_fill_page(submission_id, section, item_id), status_code=303)
+
+
+@post(
+    "/submissions/{submission_id:uuid}/photos/{evidence_id:uuid}/remove",
+    status_code=303,
+    opt=access(SIGNED_IN),
+    include_in_schema=False,
+)
+async def remove_photo(
+    request: Request, submission_id: FromPath[uuid.UUID], evidence_id: FromPath[uuid.UUID]
+) -> Response:
+    """Take a photo off the draft; the file and the row stay (an earlier revision may
+    show it, and uploading it again brings the same row back)."""
+    principal: Principal = request.user
+    submission = await _visible_submission(principal, submission_id)
+    row = await _evidence(evidence_id)
+    if row is None or row["submission"] != submission_id:
+        raise NotFoundException("No such photo")
+    section, item, _limit = await _photo_item(submission, row["item"])
+    try:
+        _require_editable(principal, submission)
+        await _set_removed(evidence_id, True)
+        await _sync_answer(submission, item)
+    except ApiProblem as exc:
+        if _htmx(request):
+            message = _message(exc.kind, request)
+            return await _photos_partial(request, submission, item, message, exc.kind.status)
+        return _error_page(request, exc.kind)
+    if _htmx(request):
+        return await _photos_partial(request, submission, item)
+    return Redirect(_fill_page(submission_id, section, item.id), status_code=303)
+
+
+async def _viewable_evidence(principal: Principal, evidence_id: uuid.UUID) -> dict:
+    row = await _evidence(evidence_id)
+    if row is None:
+        raise NotFoundException("No such photo")
+    submission = await queries.find(row["submission"])
+    if submission is None:  # uploaded through the API ahead of its submission
+        allowed = row["uploaded_by"] == principal.user_id
+    else:
+        allowed = await rules_of_access.may_view(principal, submission)
+    if not allowed:
+        raise NotFoundException("No such photo")
+    return row
+
+
+async def _serve(request: Request, key: str) -> Response[bytes]:
+    try:
+        content = await storage(request).get(key)
+    except MissingObject:
+        raise NotFoundException("The photo file is missing") from None
+    return Response(
+        content, media_type=photos.STORED_CONTENT_TYPE, headers={"Cache-Control": CACHE_CONTROL}
+    )
+
+
+@get("/evidence/{evidence_id:uuid}", opt=access(SIGNED_IN), include_in_schema=False)
+async def evidence_image(request: Request, evidence_id: FromPath[uuid.UUID]) -> Response[bytes]:
+    row = await _viewable_evidence(request.user, evidence_id)
+    return await _serve(request, row["image_key"])
+
+
+@get("/evidence/{evidence_id:uuid}/thumbnail", opt=access(SIGNED_IN), include_in_schema=False)
+async def evidence_thumbnail(request: Request, evidence_id: FromPath[uuid.UUID]) -> Response[bytes]:
+    row = await _viewable_evidence(request.user, evidence_id)
+    return await _serve(request, row["thumbnail_key"])
+
+
+# ---------------------------------------------------------------- API
+
+
+@post(
+    "/api/v1/submissions/{submission_id:uuid}/evidence",
+    summary="Upload one photo for an item of a submission",
+    description=(
+        "Multipart, one file in the field `photo` (JPEG, PNG, WebP or HEIC, at most "
+        "PHOTO_MAX_BYTES: 10 MB unless configured). Stored without metadata (no GPS), "
+        "at most 1600 px on the long edge. 201 the first time; 200 with the same body "
+        "when the same photo is sent again for the same submission and item (safe to "
+        "retry). Upload before posting the submission, and list the returned `id` in a "
+        "photo item's answer; only the account that uploaded a photo may use it. Once the "
+        "submission exists, only its author adds photos, while it is a draft or a "
+        "correction."
+    ),
+    tags=["submissions"],
+    status_code=201,
+    opt=access(SIGNED_IN),
+    request_max_body_size=API_BODY_CEILING,
+    before_request=_refuse_oversized_api,
+    exception_handlers={413: _too_large},
+    responses={
+        200: ResponseSpec(EvidenceOut, description="This photo was already uploaded"),
+        **problem_responses(400, 401, 403, 404, 409, 413, 415),
+    },
+)
+async def upload_evidence(
+    request: Request,
+    submission_id: FromPath[uuid.UUID],
+    item: FromQuery[Annotated[str, Parameter(description="The item id", max_length=64)]],
+    data: Annotated[PhotoUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> Response[EvidenceOut]:
+    principal: Principal = request.user
+    if not _ITEM_ID.fullmatch(item):
+        raise ApiProblem(EVIDENCE_ITEM_INVALID, f"not an item id: {item}")
+    submission = await queries.find(submission_id)
+    if submission is None:
+        limit = PENDING_PHOTOS
+        if await _others_uploaded(submission_id, principal.user_id):
+            raise NotFoundException("Another account uploads for this submission")
+    else:
+        if not await rules_of_access.may_view(principal, submission):
+            raise NotFoundException("No such submission")
+        _require_editable(principal, submission)
+        _, _item, limit = await _photo_item(submission, item)
+    uploads = await _read_uploads(request, [data.photo])
+    [(row, created)] = await _attach(
+        storage(request), submission_id, item, uploads, principal.user_id, limit
+    )
+    body = EvidenceOut(
+        id=row["id"],
+        item=row["item"],
+        width=row["width"],
+        height=row["height"],
+        size=row["size"],
+        sha256=row["sha256"],
+    )
+    return Response(body, status_code=201 if created else 200)
+
+
+ROUTES = [upload_photos, remove_photo, evidence_image, evidence_thumbnail, upload_evidence]

@@ -18,7 +18,7 @@ import asyncpg
 import msgspec
 from piccolo.querystring import QueryString
 
-from service.db import write_atomically
+from service.db import Statement, write_atomically
 from service.forms.tables import FormVersion
 from service.scoring.breakdown import Breakdown
 
@@ -75,6 +75,7 @@ def _columns() -> tuple:
 async def find(submission_id: uuid.UUID) -> dict | None:
     row = await Submission.select(*_columns()).where(Submission.id == submission_id).first()
     if row is not None:
+        row["answers_json"] = row["answers"]  # as stored: what a concurrent save compares
         row["answers"] = msgspec.json.decode(row["answers"])
     return row
 
@@ -84,8 +85,13 @@ async def submissions_of(
     campaign_ids: list[int] | None = None,
     enterprise_ids: list[int] | None = None,
     roles: list[str] | None = None,
+    *,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict]:
-    """Submissions (without answers) matching every filter given, newest first."""
+    """Submissions (without answers) matching every filter given, newest first;
+    `limit` and `offset` page through them."""
     columns = [c for c in _columns() if c._meta.name != "answers"]
     query = Submission.select(*columns)
     if author_id is not None:
@@ -96,7 +102,12 @@ async def submissions_of(
         query = query.where(Submission.enterprise.is_in(enterprise_ids or [-1]))
     if roles is not None:
         query = query.where(Submission.role.is_in(roles or [""]))
-    return await query.order_by(Submission.updated_at, ascending=False)
+    if status is not None:
+        query = query.where(Submission.status == status)
+    query = query.order_by(Submission.updated_at, ascending=False)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return await query
 
 
 async def start_draft(draft: Draft, now: dt.datetime | None = None) -> bool:
@@ -128,17 +139,25 @@ async def start_draft(draft: Draft, now: dt.datetime | None = None) -> bool:
 
 
 async def save_draft(
-    submission_id: uuid.UUID, answers: dict[str, Any], position: str | None = None
+    submission_id: uuid.UUID,
+    answers: dict[str, Any],
+    position: str | None = None,
+    *,
+    expected: str | None = None,
 ) -> bool:
     """Store the working answers of a draft (or of a correction being drafted).
-    False when the submission is no longer editable (submitted meanwhile)."""
+
+    False when the submission is no longer editable (submitted meanwhile), or, with
+    `expected` (the answers JSON the change was made on), when someone else saved in
+    between: the caller merges again on the fresh answers instead of overwriting them.
+    """
     values: dict = {
         Submission.answers: msgspec.json.encode(answers).decode(),
         Submission.updated_at: dt.datetime.now(dt.UTC),
     }
     if position is not None:
         values[Submission.position] = position
-    updated = await (
+    query = (
         Submission.update(values)
         .where(
             (Submission.id == submission_id)
@@ -146,7 +165,9 @@ async def save_draft(
         )
         .returning(Submission.id)
     )
-    return bool(updated)
+    if expected is not None:
+        query = query.where(Submission.answers == expected)
+    return bool(await query)
 
 
 async def save_position(submission_id: uuid.UUID, position: str) -> None:
@@ -157,7 +178,7 @@ def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2)))
 
 
-def _score_statements(submission_id: uuid.UUID, breakdown: Breakdown) -> list[QueryString]:
+def _score_statements(submission_id: uuid.UUID, breakdown: Breakdown) -> list[Statement]:
     """Replace the stored section and item scores with `breakdown`'s, as few
     multi-row statements (a 250-item form is one INSERT, not 250)."""
     statements = [
@@ -179,15 +200,14 @@ def _score_statements(submission_id: uuid.UUID, breakdown: Breakdown) -> list[Qu
     # Bounded statement size: SQLite allows 32766 parameters per statement.
     for start in range(0, len(breakdown.items), 1000):
         chunk = breakdown.items[start : start + 1000]
-        values = ", ".join(["({}, {}, {}, {}, {}, {}, {})"] * len(chunk))
         args = []
         for i in chunk:
             args += [submission_id, i.section, i.id, i.status.value, i.score, i.max, i.hazard]
         statements.append(
-            QueryString(
+            (
                 "INSERT INTO item_score (submission, section, item, status, score, max, hazard) "
-                "VALUES " + values,
-                *args,
+                "VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                args,
             )
         )
     return statements
@@ -415,6 +435,16 @@ async def form_version_row(form_version_id: int) -> dict | None:
         .where(FormVersion.id == form_version_id)
         .first()
     )
+
+
+async def form_version_id(form_id: str, version: int) -> int | None:
+    """The row of one version of a form (what a submission outside a campaign uses)."""
+    row = (
+        await FormVersion.select(FormVersion.id)
+        .where((FormVersion.form_id == form_id) & (FormVersion.version == version))
+        .first()
+    )
+    return row["id"] if row else None
 
 
 async def stored_scores(submission_id: uuid.UUID) -> tuple[list[dict], list[dict]]:

@@ -1,3 +1,394 @@
-"""(being written)"""
+"""Filling forms on a phone: my tasks, the form section by section with autosave,
+review, submit, the read-only result, corrections and their comparison.
 
-ROUTES: list = []
+Every page works as plain HTML (POST, 303, full page). With htmx the form saves on
+every change and gets back only what changed: the save state, the score preview,
+each item's errors and the items that show_if hid or showed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+
+from service.accounts.principal import Principal, Role
+from service.campaigns import queries as campaigns
+from service.forms import catalog
+from service.forms.model import FormDefinition, Section
+from service.scoring.engine import score
+from service.web.access import SIGNED_IN, access
+from service.web.forms import FormBody, int_or_none
+
+from . import access as rules_of_access
+from . import queries
+from .filling import fill_state, review_list
+from .form_post import section_answers
+from .rules import (
+    Status,
+    SubmissionBody,
+    body_hash,
+    merge_answers,
+    parse_submission_id,
+    revision_changes,
+)
+from .tasks import tasks_for
+
+MAX_REASON = 500
+
+
+def _htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
+def _text(value: object) -> str:
+    return str(value[-1] if isinstance(value, list) else (value or ""))
+
+
+async def _submission(request: Request, submission_id: uuid.UUID) -> tuple[dict, FormDefinition]:
+    """The submission if this person may see it; 404 otherwise (ids never leak)."""
+    row = await queries.find(submission_id)
+    if row is None or not await rules_of_access.may_view(request.user, row):
+        raise NotFoundException("No such submission")
+    definition = await catalog.definition_by_id(row["form_version_id"])
+    assert definition is not None  # RESTRICT keeps a used version
+    return row, definition
+
+
+def _section(definition: FormDefinition, section_id: str | None) -> tuple[int, Section]:
+    for index, section in enumerate(definition.sections):
+        if section.id == section_id:
+            return index, section
+    return 0, definition.sections[0]
+
+
+def _fill_url(submission_id: Any, section: str | None = None, anchor: str = "") -> str:
+    url = f"/submissions/{submission_id}"
+    if section:
+        url += f"?section={section}"
+    return url + anchor
+
+
+async def _context(row: dict, definition: FormDefinition, **extra: Any) -> dict:
+    campaign = await campaigns.get_campaign(row["campaign_id"]) if row["campaign_id"] else None
+    return {
+        "submission": row,
+        "form": definition,
+        "campaign": campaign,
+        "answers": row["answers"],
+        **extra,
+    }
+
+
+# ---------------------------------------------------------------- my tasks
+
+
+@get("/tasks", opt=access(SIGNED_IN), include_in_schema=False, name="tasks")
+async def tasks_page(request: Request) -> Template:
+    principal: Principal = request.user
+    now = dt.datetime.now(dt.UTC)
+    tasks = await tasks_for(principal, now)
+    groups: dict[int, list] = {}
+    for task in tasks:
+        groups.setdefault(task.campaign_id, []).append(task)
+    return Template(
+        "collection/tasks.html",
+        context={"groups": list(groups.values()), "now": now, "count": len(tasks)},
+    )
+
+
+@post("/tasks/start", opt=access(SIGNED_IN), include_in_schema=False, status_code=303)
+async def start(request: Request, data: FormBody) -> Redirect:
+    """Create the draft with the id the page carried; a repeat post finds it."""
+    principal: Principal = request.user
+    submission_id = parse_submission_id(_text(data.get("submission_id")))
+    campaign_id = int_or_none(_text(data.get("campaign_id")))
+    enterprise_id = int_or_none(_text(data.get("enterprise_id")))
+    team_id = int_or_none(_text(data.get("team_id")))
+    if submission_id is None or campaign_id is None or enterprise_id is None:
+        raise NotFoundException("Nothing to start")
+    existing = await queries.find(submission_id)
+    if existing is not None:
+        if existing["author_id"] != principal.user_id:
+            raise NotFoundException("No such submission")
+        return Redirect(_fill_url(submission_id), status_code=303)
+    task = await rules_of_access.campaign_task(principal, campaign_id, enterprise_id, team_id)
+    if task is None:
+        raise PermissionDeniedException("Not a task of yours")
+    if task.as_role != Role.supervisor:  # one self-assessment / one evaluation each
+        found = [
+            s
+            for s in await queries.submissions_of(
+                campaign_ids=[campaign_id], enterprise_ids=[enterprise_id], roles=[task.as_role]
+            )
+            if s["team_id"] == team_id
+            and (task.as_role == Role.enterprise or s["author_id"] == principal.user_id)
+        ]
+        if found:
+            return Redirect(_fill_url(found[0]["id"]), status_code=303)
+    await queries.start_draft(
+        queries.Draft(
+            id=submission_id,
+            form_version_id=task.form_version_id,
+            author_id=principal.user_id,
+            role=task.as_role.value,
+            campaign_id=campaign_id,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+        )
+    )
+    return Redirect(_fill_url(submission_id), status_code=303)
+
+
+# ---------------------------------------------------------------- filling
+
+
+@get("/submissions/{submission_id:uuid}", opt=access(SIGNED_IN), include_in_schema=False)
+async def submission_page(
+    request: Request,
+    submission_id: FromPath[uuid.UUID],
+    section: FromQuery[str | None] = None,
+    check: FromQuery[bool] = False,
+) -> Template:
+    row, definition = await _submission(request, submission_id)
+    evidence = await queries.evidence_by_item(row["id"])
+    if not rules_of_access.may_edit_draft(request.user, row):
+        return await _result_page(request, row, definition, evidence)
+    index, current = _section(definition, section or row["position"])
+    if current.id != row["position"]:
+        await queries.save_position(row["id"], current.id)  # come back here next time
+    state = fill_state(definition, row["answers"], evidence, final=check)
+    context = await _context(
+        row,
+        definition,
+        section=current,
+        index=index,
+        state=state,
+        evidence=evidence,
+        checked=check,
+    )
+    return Template("collection/fill.html", context=context)
+
+
+@post("/submissions/{submission_id:uuid}/answers", opt=access(SIGNED_IN), include_in_schema=False)
+async def save_answers(
+    request: Request, submission_id: FromPath[uuid.UUID], data: FormBody
+) -> Template | Redirect | Response:
+    """Save one section's answers. htmx: the changed fragments; otherwise 303 on."""
+    row, definition = await _submission(request, submission_id)
+    if not rules_of_access.may_edit_draft(request.user, row):
+        return _after_submit(request, row)
+    posted = _text(data.get("_section"))
+    if posted not in {section.id for section in definition.sections}:
+        # A post that does not say its section must not clear another section's answers.
+        return Redirect(_fill_url(row["id"]), status_code=303)
+    index, current = _section(definition, posted)
+    evidence = await queries.evidence_by_item(row["id"])
+    before = fill_state(definition, row["answers"], evidence).visible
+    changes, covered = section_answers(current, data)
+    answers = await _save_section(request, row, definition, current, changes, covered)
+    if answers is None:
+        return _after_submit(request, row)  # submitted meanwhile (another tab, a retry)
+    state = fill_state(definition, answers, evidence)
+    if _htmx(request):
+        changed = {
+            item.id for item in current.items if (item.id in before) != (item.id in state.visible)
+        }
+        context = await _context(
+            {**row, "answers": answers},
+            definition,
+            section=current,
+            index=index,
+            state=state,
+            evidence=evidence,
+            changed=changed,
+            saved_at=dt.datetime.now(dt.UTC),
+        )
+        return Template("collection/_saved.html", context=context)
+    go = _text(data.get("_go"))
+    if go == "review":
+        return Redirect(f"/submissions/{row['id']}/review", status_code=303)
+    step = {"next": 1, "previous": -1}.get(go, 0)
+    target = definition.sections[max(0, min(len(definition.sections) - 1, index + step))]
+    return Redirect(_fill_url(row["id"], target.id), status_code=303)
+
+
+async def _save_section(
+    request: Request,
+    row: dict,
+    definition: FormDefinition,
+    section: Section,
+    changes: dict,
+    covered: set[str],
+) -> dict | None:
+    """Merge one section's answers into the draft and store them. Two people (or two
+    phones) saving at once never overwrite each other's sections: a save made on
+    stale answers is merged again on the fresh ones. None if no longer editable."""
+    for attempt in range(4):
+        answers = merge_answers(definition, row["answers"], changes, covered)
+        expected = row["answers_json"] if attempt < 3 else None
+        if await queries.save_draft(row["id"], answers, position=section.id, expected=expected):
+            return answers
+        fresh = await queries.find(row["id"])
+        if fresh is None or not rules_of_access.may_edit_draft(request.user, fresh):
+            return None
+        row = fresh
+    return None
+
+
+def _after_submit(request: Request, row: dict) -> Response:
+    """A save that arrives after the submission was submitted: show the result."""
+    url = f"/submissions/{row['id']}"
+    if _htmx(request):
+        return Response(content="", status_code=200, headers={"HX-Redirect": url})
+    return Redirect(url, status_code=303)
+
+
+# ---------------------------------------------------------------- review and submit
+
+
+@get("/submissions/{submission_id:uuid}/review", opt=access(SIGNED_IN), include_in_schema=False)
+async def review_page(request: Request, submission_id: FromPath[uuid.UUID]) -> Template | Redirect:
+    row, definition = await _submission(request, submission_id)
+    if not rules_of_access.may_edit_draft(request.user, row):
+        return Redirect(f"/submissions/{row['id']}", status_code=303)
+    return await _review(row, definition)
+
+
+async def _review(
+    row: dict, definition: FormDefinition, status_code: int = 200, reason: str = "", **extra: Any
+) -> Template:
+    evidence = await queries.evidence_by_item(row["id"])
+    state = fill_state(definition, row["answers"], evidence, final=True)
+    context = await _context(
+        row,
+        definition,
+        state=state,
+        review=review_list(definition, state, row["answers"]),
+        evidence=evidence,
+        reason=reason,
+        **extra,
+    )
+    return Template("collection/review.html", context=context, status_code=status_code)
+
+
+@post("/submissions/{submission_id:uuid}/submit", opt=access(SIGNED_IN), include_in_schema=False)
+async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: FormBody) -> Response:
+    """Final submit. A repeat (double tap, retry after a lost answer) finds the
+    submission already submitted and shows it: never a second revision."""
+    row, definition = await _submission(request, submission_id)
+    if not rules_of_access.may_edit_draft(request.user, row):
+        return Redirect(f"/submissions/{row['id']}", status_code=303)
+    correcting = row["status"] == Status.correcting
+    reason = _text(data.get("reason")).strip()[:MAX_REASON]
+    evidence = await queries.evidence_by_item(row["id"])
+    state = fill_state(definition, row["answers"], evidence, final=True)
+    if not state.complete or (correcting and not reason):
+        return await _review(row, definition, 422, reason=reason, reason_missing=not reason)
+    body = SubmissionBody(
+        id=row["id"],
+        answers=row["answers"],
+        campaign_id=row["campaign_id"],
+        form_id=row["form_id"],
+        form_version=row["version"],
+        enterprise_id=row["enterprise_id"],
+        team_id=row["team_id"],
+    )
+    await queries.submit(
+        row,
+        row["answers"],
+        score(definition, row["answers"]),
+        request.user.user_id,
+        body_hash=body_hash(body),
+        reason=reason if correcting else "",
+    )
+    return Redirect(f"/submissions/{row['id']}?submitted=1", status_code=303)
+
+
+# ---------------------------------------------------------------- the result and corrections
+
+
+async def _result_page(
+    request: Request, row: dict, definition: FormDefinition, evidence: dict
+) -> Template:
+    current = await queries.revision(row["id"], None) if row["revision"] else None
+    context = await _context(
+        row,
+        definition,
+        evidence=evidence,
+        breakdown=current["breakdown"] if current else None,
+        answers=current["answers"] if current else row["answers"],
+        history=await queries.revisions(row["id"]),
+        may_correct=await rules_of_access.may_correct(request.user, row),
+        just_submitted=request.query_params.get("submitted") == "1",
+    )
+    return Template("collection/result.html", context=context)
+
+
+@post(
+    "/submissions/{submission_id:uuid}/correction", opt=access(SIGNED_IN), include_in_schema=False
+)
+async def start_correction(request: Request, submission_id: FromPath[uuid.UUID]) -> Redirect:
+    row, _definition = await _submission(request, submission_id)
+    if not await rules_of_access.may_correct(request.user, row):
+        raise PermissionDeniedException("This submission cannot be corrected by you")
+    if row["status"] == Status.submitted:
+        await queries.start_correction(row["id"])
+    return Redirect(f"/submissions/{row['id']}", status_code=303)
+
+
+@post(
+    "/submissions/{submission_id:uuid}/correction/cancel",
+    opt=access(SIGNED_IN),
+    include_in_schema=False,
+)
+async def cancel_correction(request: Request, submission_id: FromPath[uuid.UUID]) -> Redirect:
+    row, _definition = await _submission(request, submission_id)
+    if row["status"] == Status.correcting and rules_of_access.may_edit_draft(request.user, row):
+        await queries.cancel_correction(row["id"])
+    return Redirect(f"/submissions/{row['id']}", status_code=303)
+
+
+@get("/submissions/{submission_id:uuid}/revisions", opt=access(SIGNED_IN), include_in_schema=False)
+async def compare_revisions(
+    request: Request,
+    submission_id: FromPath[uuid.UUID],
+    old: FromQuery[int | None] = None,
+    new: FromQuery[int | None] = None,
+) -> Template:
+    """Two revisions side by side: which answers and scores changed, by whom and why."""
+    row, definition = await _submission(request, submission_id)
+    history = await queries.revisions(row["id"])
+    if not history:
+        raise NotFoundException("Not submitted yet")
+    new_number = new if new is not None else history[-1]["number"]
+    old_number = old if old is not None else max(1, new_number - 1)
+    before = await queries.revision(row["id"], old_number)
+    after = await queries.revision(row["id"], new_number)
+    if before is None or after is None:
+        raise NotFoundException("No such revision")
+    changes = revision_changes(
+        definition, before["answers"], after["answers"], before["breakdown"], after["breakdown"]
+    )
+    context = await _context(
+        row, definition, history=history, before=before, after=after, changes=changes
+    )
+    return Template("collection/revisions.html", context=context)
+
+
+ROUTES = [
+    tasks_page,
+    start,
+    submission_page,
+    save_answers,
+    review_page,
+    submit,
+    start_correction,
+    cancel_correction,
+    compare_revisions,
+]

@@ -49,6 +49,74 @@ HTTP_PROBLEMS = {
     413: ProblemKind("too_large", 413, "The upload is too large", "上传的文件过大（最大5 MB）"),
     429: ProblemKind("too_many_requests", 429, "Too many requests", "请求过于频繁，请稍后再试"),
 }
+# Submissions (service/collection/api.py).
+SUBMISSION_NOT_FOUND = ProblemKind(
+    "submission.not_found", 404, "No such submission", "没有这份提交"
+)
+# Cf. ODK Central's 409.1: a retry must carry the same content as the first post.
+SUBMISSION_CONFLICT = ProblemKind(
+    "submission.conflict",
+    409,
+    "A submission already exists with this id but different content",
+    "已有同一编号但内容不同的提交",
+)
+INCOMPLETE_ANSWERS = ProblemKind(
+    "answers.incomplete", 400, "Some required answers are missing", "部分必填项尚未填写"
+)
+UNKNOWN_EVIDENCE = ProblemKind(
+    "evidence.unknown",
+    400,
+    "A photo is not one you uploaded for this item of this submission",
+    "照片不存在，或不是您为此项上传的",
+)
+CAMPAIGN_NOT_FILLABLE = ProblemKind(
+    "campaign.not_fillable",
+    403,
+    "You do not fill this campaign's form for this participant",
+    "您不能在此活动中为该企业填写此表",
+)
+FORM_NOT_FILLABLE = ProblemKind(
+    "form.not_fillable",
+    403,
+    "You may not fill this form for this enterprise",
+    "您不能为该企业填写此表",
+)
+# Photo evidence (service/collection/evidence_routes.py). The size limit is a setting
+# (PHOTO_MAX_BYTES): the `detail` of a too_large problem names it.
+EVIDENCE_MISSING = ProblemKind(
+    "evidence.missing", 400, "Choose a photo to upload", "请选择要上传的照片"
+)
+EVIDENCE_ITEM_INVALID = ProblemKind(
+    "evidence.item_invalid", 400, "This item takes no photos", "该检查项不能上传照片"
+)
+EVIDENCE_SUBMISSION_CLOSED = ProblemKind(
+    "evidence.submission_closed",
+    409,
+    "This submission is submitted: start a correction to change its photos",
+    "该表单已提交，需先发起更正才能修改照片",
+)
+EVIDENCE_TOO_MANY = ProblemKind(
+    "evidence.too_many", 409, "This item has all the photos it takes", "该项的照片已达上限"
+)
+EVIDENCE_TOO_LARGE = ProblemKind("evidence.too_large", 413, "The photo is too large", "照片过大")
+EVIDENCE_TOO_MANY_PIXELS = ProblemKind(
+    "evidence.too_many_pixels",
+    413,
+    "The picture has too many pixels (at most 50 megapixels)",
+    "照片像素过高（最多5000万像素）",
+)
+EVIDENCE_UNSUPPORTED_TYPE = ProblemKind(
+    "evidence.unsupported_type",
+    415,
+    "Only photos can be uploaded: JPEG, PNG, WebP or HEIC",
+    "只能上传照片（JPEG、PNG、WebP或HEIC格式）",
+)
+EVIDENCE_UNREADABLE = ProblemKind(
+    "evidence.unreadable",
+    415,
+    "The photo is damaged or incomplete and cannot be read",
+    "照片已损坏或不完整，无法读取，请重新上传",
+)
 DATABASE_UNAVAILABLE = ProblemKind(
     "database.unavailable", 503, "The database is not answering", "数据库无法连接"
 )
@@ -87,7 +155,10 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         400: "The request or the answers are not valid",
         401: "No valid `Authorization: Bearer` token",
         403: "The token's account may not do this",
-        404: "No such form or version",
+        404: "No such form, version or submission",
+        409: "A submission with this id exists with different content",
+        413: "The photo is larger than PHOTO_MAX_BYTES",
+        415: "Not a JPEG, PNG, WebP or HEIC photo, or a damaged one",
         503: "The database is not answering",
     }
     return {

@@ -104,3 +104,14 @@ async def test_failed_unit_leaves_nothing(database: object) -> None:
     stale = {**row, "revision": 0}
     assert not await queries.submit(stale, {"a": "no"}, score(definition, {"a": "no"}), author)
     assert (await queries.find(new.id))["answers"] == answers
+
+
+async def test_a_save_made_on_stale_answers_is_refused(database: object) -> None:
+    form_version_id, _ = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    await queries.start_draft(new)
+    seen = (await queries.find(new.id))["answers_json"]
+    assert await queries.save_draft(new.id, {"a": "yes"}, expected=seen)
+    assert not await queries.save_draft(new.id, {"b": "yes"}, expected=seen)  # stale
+    assert (await queries.find(new.id))["answers"] == {"a": "yes"}

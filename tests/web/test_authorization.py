@@ -59,13 +59,68 @@ CAMPAIGN_ADMIN_RULES = {
 }
 
 # Filling forms: tasks, drafts, submitting, corrections (service/collection/routes.py).
-COLLECTION_PAGE_RULES: dict[str, Rule] = {}
+# Who may see or change one submission is tested in tests/collection/test_pages.py;
+# here an unknown id answers 404 to every signed-in actor.
+COLLECTION_PAGE_RULES: dict[str, Rule] = {
+    "GET /tasks": Rule(SIGNED_IN, "/tasks"),
+    "POST /tasks/start": Rule(SIGNED_IN, "/tasks/start", {"submission_id": "x"}),
+    "GET /submissions/{submission_id:uuid}": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000"
+    ),
+    "POST /submissions/{submission_id:uuid}/answers": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/answers"
+    ),
+    "GET /submissions/{submission_id:uuid}/review": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/review"
+    ),
+    "POST /submissions/{submission_id:uuid}/submit": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/submit"
+    ),
+    "POST /submissions/{submission_id:uuid}/correction": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/correction"
+    ),
+    "POST /submissions/{submission_id:uuid}/correction/cancel": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/correction/cancel"
+    ),
+    "GET /submissions/{submission_id:uuid}/revisions": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/revisions"
+    ),
+}
 
-# Photo evidence (service/collection/evidence_routes.py).
-EVIDENCE_RULES: dict[str, Rule] = {}
+# Photo evidence (service/collection/evidence_routes.py). Submission and photo 0000…
+# do not exist: anyone signed in gets past the guard (404; an API upload with no photo
+# in it, 400), and who may see an existing photo is tested in
+# tests/collection/test_evidence_routes.py.
+EVIDENCE_RULES: dict[str, Rule] = {
+    "POST /submissions/{submission_id:uuid}/items/{item_id:str}/photos": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/items/a/photos"
+    ),
+    "POST /submissions/{submission_id:uuid}/photos/{evidence_id:uuid}/remove": Rule(
+        SIGNED_IN,
+        "/submissions/00000000-0000-4000-8000-000000000000"
+        "/photos/00000000-0000-4000-8000-000000000001/remove",
+    ),
+    "GET /evidence/{evidence_id:uuid}": Rule(
+        SIGNED_IN, "/evidence/00000000-0000-4000-8000-000000000001"
+    ),
+    "GET /evidence/{evidence_id:uuid}/thumbnail": Rule(
+        SIGNED_IN, "/evidence/00000000-0000-4000-8000-000000000001/thumbnail"
+    ),
+    "POST /api/v1/submissions/{submission_id:uuid}/evidence": Rule(
+        SIGNED_IN, "/api/v1/submissions/00000000-0000-4000-8000-000000000000/evidence?item=a"
+    ),
+}
 
 # The submissions API (service/collection/api.py).
-SUBMISSION_API_RULES: dict[str, Rule] = {}
+SUBMISSION_API_RULES: dict[str, Rule] = {
+    # An empty body: 400 for every account (the guard let it through), 401 for a visitor.
+    "POST /api/v1/submissions": Rule(SIGNED_IN, "/api/v1/submissions"),
+    "GET /api/v1/submissions": Rule(SIGNED_IN, "/api/v1/submissions"),
+    # No such submission: 404 for every account (another's would be 404 too).
+    "GET /api/v1/submissions/{submission_id:uuid}": Rule(
+        SIGNED_IN, "/api/v1/submissions/00000000-0000-4000-8000-000000000000"
+    ),
+}
 
 ORG_ADMIN_RULES = {
     "GET /admin/towns": Rule(ADMIN, "/admin/towns"),

@@ -204,12 +204,15 @@ class SQLiteWALEngine(SQLiteEngine):
             return await self._read(sql, args)
         return await self._write(sql, args, kind)
 
-    async def write_atomically(self, statements: list[QueryString]) -> None:
+    async def write_atomically(self, statements: list[QueryString | tuple[str, list]]) -> None:
         """Run data-changing statements as one unit: all are committed together
         or none is, and the first error is raised.  Outside a transaction they
         ride the group commit as one batch item (no round trip per statement);
         inside one they simply run in it."""
-        compiled = [compile_sqlite(statement) for statement in statements]
+        compiled = [
+            compile_sqlite(s) if isinstance(s, QueryString) else (s[0], list(s[1]))
+            for s in statements
+        ]
         if self.current_transaction.get() is not None:
             for sql, args in compiled:
                 await self.current_transaction.get()._execute(sql, args)

@@ -1,0 +1,69 @@
+// What htmx does not do by itself, mostly for filling forms on a phone. Loaded on
+// every page (boosted navigation does not run a new page's scripts), so everything
+// is delegated from the document. A file, not an inline script (the CSP allows
+// none). Everything here is an improvement: the pages work without it.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function fillForm() { return document.getElementById("fill-form"); }
+  function message(name) { var f = fillForm(); return (f && f.getAttribute("data-msg-" + name)) || ""; }
+  function changed(input) { input.dispatchEvent(new Event("change", { bubbles: true })); }
+
+  // A chosen photo uploads at once; its form sits outside the section's form.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches("input[type=file][form]") && input.files.length && input.form) {
+      if (input.form.requestSubmit) { input.form.requestSubmit(); } else { input.form.submit(); }
+    }
+  });
+
+  // GPS: the browser's position with its accuracy; a refusal is recorded, not an error.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-locate]");
+    if (!button) { return; }
+    var id = button.getAttribute("data-locate");
+    var box = button.closest(".location");
+    var field = function (name) { return box.querySelector('[name="' + id + "." + name + '"]'); };
+    var say = box.querySelector(".location-value");
+    if (!navigator.geolocation) { say.textContent = message("no-gps"); return; }
+    say.textContent = message("locating");
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var c = position.coords;
+      field("lat").value = c.latitude.toFixed(6);
+      field("lon").value = c.longitude.toFixed(6);
+      field("accuracy").value = Math.round(c.accuracy);
+      field("refused").checked = false;
+      say.textContent = field("lat").value + ", " + field("lon").value + " (±" + Math.round(c.accuracy) + " m)";
+      changed(field("lat"));
+    }, function (error) {
+      if (error.code === 1) {  // PERMISSION_DENIED: recorded as "not shared"
+        field("refused").checked = true;
+        changed(field("refused"));
+        say.textContent = message("refused");
+      } else {
+        say.textContent = message("no-fix");
+      }
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  });
+
+  // Poor signal: a save that did not arrive is retried, and the page says so.
+  var unsaved = false;
+  var retry = null;
+  function failed(event) {
+    var form = fillForm();
+    if (!form || event.detail.elt !== form) { return; }
+    unsaved = true;
+    var state = document.getElementById("save-state");
+    if (state) { state.textContent = message("offline"); state.classList.add("unsaved"); }
+    clearTimeout(retry);
+    retry = setTimeout(function () { htmx.trigger(form, "change"); }, 5000);
+  }
+  document.addEventListener("htmx:sendError", failed);
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt === fillForm() && event.detail.successful) { unsaved = false; clearTimeout(retry); }
+  });
+  window.addEventListener("online", function () { var form = fillForm(); if (form && unsaved) { htmx.trigger(form, "change"); } });
+  window.addEventListener("beforeunload", function (event) { if (unsaved) { event.preventDefault(); } });
+})();
