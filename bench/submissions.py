@@ -36,6 +36,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -122,6 +123,7 @@ def bench_app():
     ids: dict[str, int] = {}  # form version, campaign, enterprise, author: read once
 
     async def lookup() -> None:
+        found = {}
         engine = Submission._meta.db
         for key, sql in (
             ("form_version", "SELECT id FROM form_version WHERE form_id = {}"),
@@ -131,7 +133,8 @@ def bench_app():
         ):
             arg = {"form_version": FORM_ID, "author": "bench"}.get(key, "压测")
             rows = await engine.run_querystring(QueryString(sql, arg))
-            ids[key] = engine.transform_response_to_dicts(rows)[0]["id"]
+            found[key] = engine.transform_response_to_dicts(rows)[0]["id"]
+        ids.update(found)  # all at once: concurrent first requests never see half of it
 
     @post(BASELINE_PATH, opt=access(PUBLIC), include_in_schema=False, status_code=201)
     async def baseline(request: Request) -> Response:
@@ -188,19 +191,19 @@ def bench_app():
                 ids["author"],
                 now,
             ),
-            QueryString(
+            (
                 "INSERT INTO section_score (submission, section, score, max, percentage) VALUES "
-                + ", ".join(["({}, {}, {}, {}, {})"] * len(section_rows)),
-                *[
+                + ", ".join(["(?, ?, ?, ?, ?)"] * len(section_rows)),
+                [
                     v
                     for sid, score, top in section_rows
                     for v in (submission_id, sid, score, top, score / top * 100)
                 ],
             ),
-            QueryString(
+            (
                 "INSERT INTO item_score (submission, section, item, status, score, max, hazard) "
-                "VALUES " + ", ".join(["({}, {}, {}, {}, {}, 1, NULL)"] * len(items)),
-                *[
+                "VALUES " + ", ".join(["(?, ?, ?, ?, ?, 1, NULL)"] * len(items)),
+                [
                     v
                     for i in items
                     for v in (submission_id, i["section"], i["id"], i["status"], i["score"])
@@ -331,12 +334,16 @@ class Result(msgspec.Struct):
     latencies: list[float]
     statuses: dict[int, int]
     errors: int  # connection errors, timeouts
+    quantiles: dict[float, float] | None = None  # ms, when the client measured them (wrk)
+    cpu_seconds: float | None = None  # the server's, over the run (warm-up included)
 
     @property
     def throughput(self) -> float:
         return sum(n for s, n in self.statuses.items() if s == 201) / self.seconds
 
     def percentile(self, q: float) -> float:
+        if self.quantiles is not None:
+            return self.quantiles[q]
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0
 
@@ -381,6 +388,71 @@ async def load(
     return Result(name, len(latencies), elapsed, latencies, statuses, errors)
 
 
+def load_wrk(
+    base: str, path: str, token: str, template: bytes, clients: int, seconds: float, name: str
+) -> Result:
+    """The same load from wrk (C, one thread per core's worth of connections): the
+    load generator shares this 2-core machine, and httpx would take half a core."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as body:
+        body.write(template)
+        body.flush()
+        command = [
+            "wrk",
+            "-t1",  # one thread is plenty for 50 connections, and leaves the cores to the server
+            f"-c{clients}",
+            "--latency",
+            "--timeout",
+            "30s",
+            "-s",
+            str(Path(__file__).with_suffix(".lua")),
+        ]
+        warm = subprocess.run(
+            [*command, "-d", "2s", base + path, "--", body.name, token],
+            capture_output=True,
+            text=True,
+        )
+        if warm.returncode != 0:
+            raise SystemExit(f"wrk failed: {warm.stderr}")
+        run = subprocess.run(
+            [*command, "-d", f"{seconds:g}s", base + path, "--", body.name, token],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    line = next(li for li in run.stdout.splitlines() if li.startswith("WRK-RESULT "))
+    figures = json.loads(line.removeprefix("WRK-RESULT "))
+    statuses = {int(k): v for k, v in figures["statuses"].items()}
+    return Result(
+        name,
+        sum(statuses.values()),
+        figures["seconds"],
+        [],
+        statuses,
+        figures["errors"],
+        {0.5: figures["p50_us"] / 1000, 0.99: figures["p99_us"] / 1000},
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (uvicorn workers), Linux."""
+    total = 0.0
+    for task in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{task}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found]
+
+
 def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -407,6 +479,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--synchronous", default="FULL", help="SQLite synchronous (FULL)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="load generator: wrk (Debian's package; the default when installed) or httpx",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server subprocess
     args = parser.parse_args()
     if args.serve:
@@ -456,28 +534,53 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, server)
         json_headers = {"content-type": "application/json"}
-        ours = asyncio.run(
-            load(
+        if args.client == "wrk":
+            cpu_before = cpu_seconds(server.pid)
+            ours = load_wrk(
                 base,
                 "/api/v1/submissions",
-                {**json_headers, "authorization": f"Bearer {token}"},
+                token,
                 template,
                 args.clients,
                 args.seconds,
                 "ours: POST /api/v1/submissions",
             )
-        )
-        baseline = asyncio.run(
-            load(
+            cpu_ours = cpu_seconds(server.pid) - cpu_before
+            cpu_before = cpu_seconds(server.pid)
+            baseline = load_wrk(
                 base,
                 BASELINE_PATH,
-                json_headers,
+                "",
                 template,
                 args.clients,
                 args.seconds,
                 "baseline: raw SQL, no checks",
             )
-        )
+            cpu_baseline = cpu_seconds(server.pid) - cpu_before
+            ours.cpu_seconds, baseline.cpu_seconds = cpu_ours, cpu_baseline
+        else:
+            ours = asyncio.run(
+                load(
+                    base,
+                    "/api/v1/submissions",
+                    {**json_headers, "authorization": f"Bearer {token}"},
+                    template,
+                    args.clients,
+                    args.seconds,
+                    "ours: POST /api/v1/submissions",
+                )
+            )
+            baseline = asyncio.run(
+                load(
+                    base,
+                    BASELINE_PATH,
+                    json_headers,
+                    template,
+                    args.clients,
+                    args.seconds,
+                    "baseline: raw SQL, no checks",
+                )
+            )
     finally:
         if server is not None and server.poll() is None:
             server.send_signal(signal.SIGINT)
@@ -509,6 +612,12 @@ def main() -> int:
             f"{result.name:34} {created:7d} {result.throughput:7.0f} {result.percentile(0.5):7.1f} "
             f"{result.percentile(0.99):7.1f} {result.server_errors:5d} {other:5d} {r:>6}"
         )
+    for result in (ours, baseline):
+        if result.cpu_seconds is not None and result.requests:
+            print(
+                f"server CPU per request, {result.name.split(':')[0]}: "
+                f"{result.cpu_seconds / result.requests * 1000:.2f} ms (warm-up included)"
+            )
     print(
         f"\nrows stored: {stored} submissions; server log: {locked} 'database is locked', "
         f"{tracebacks} tracebacks ({log_path})"

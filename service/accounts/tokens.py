@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from .principal import Principal
 from .sessions import token_hash
-from .tables import ApiToken, User
+from .tables import ApiToken
+from .users import principal_from
 
 PREFIX = "ak_"
 
@@ -26,22 +28,38 @@ async def create_token(user_id: int, name: str) -> str:
     return token
 
 
-async def user_for_token(token: str) -> tuple[dict, dict, bool] | None:
-    """(token row, user, noted) for a live token of an active user, or None. `noted`:
-    the use was written down (at most once a minute per token), for the audit log."""
+# The token, its user and their grants in one round trip: every API request asks it.
+_TOKEN_SQL = """
+SELECT t.id AS token_id, t.prefix, t.revoked_at, t.last_used_at,
+       u.id, u.username, u.display_name, u.is_active,
+       g.role, g.town_id, g.enterprise_id
+FROM api_token t
+JOIN app_user u ON u.id = t."user"
+LEFT JOIN role_grant g ON g."user" = u.id
+WHERE t.token_hash = {}
+"""
+
+
+async def principal_for_token(token: str) -> tuple[Principal, dict, bool] | None:
+    """(principal, token row, noted) for a live token of an active user, or None.
+    `noted`: the use was written down (at most once a minute per token), for the
+    audit log."""
     if not token.startswith(PREFIX):
         return None
-    row = await ApiToken.select().where(ApiToken.token_hash == token_hash(token)).first()
-    if row is None or row["revoked_at"] is not None:
+    rows = await ApiToken.raw(_TOKEN_SQL, token_hash(token))
+    if not rows:
         return None
-    user = await User.select().where(User.id == row["user"]).first()
-    if user is None or not user["is_active"]:
+    first = rows[0]
+    if first["revoked_at"] is not None or not first["is_active"]:
         return None
+    grants = [row for row in rows if row["role"] is not None]
+    principal = principal_from(first, grants, via_token=True)
     now = dt.datetime.now(dt.UTC)
-    noted = row["last_used_at"] is None or now - row["last_used_at"] > dt.timedelta(minutes=1)
+    last = first["last_used_at"]
+    noted = last is None or now - last > dt.timedelta(minutes=1)
     if noted:
-        await ApiToken.update(last_used_at=now).where(ApiToken.id == row["id"])
-    return row, user, noted
+        await ApiToken.update(last_used_at=now).where(ApiToken.id == first["token_id"])
+    return principal, {"id": first["token_id"], "prefix": first["prefix"]}, noted
 
 
 async def list_tokens(user_id: int) -> list[dict]:

@@ -140,6 +140,11 @@ async def set_active(user_id: int, active: bool) -> None:
 async def principal_for(user: dict, **extra: object) -> Principal:
     """The Principal of a user row: roles and scopes from their grants."""
     grants = await RoleGrant.select().where(RoleGrant.user == user["id"])
+    return principal_from(user, grants, **extra)
+
+
+def principal_from(user: dict, grants: list[dict], **extra: object) -> Principal:
+    """The Principal of a user row and their grant rows (role, town_id, enterprise_id)."""
     roles = frozenset(Role(g["role"]) for g in grants)
     admin_grants = [g for g in grants if g["role"] == Role.admin]
     admin_towns: frozenset[int] | None = frozenset(

@@ -36,6 +36,7 @@ class OpenCampaign(msgspec.Struct, frozen=True):
     title_en: str | None
     opens_at: dt.datetime
     closes_at: dt.datetime
+    content_hash: str | None = None  # of the form version, when the query had it
 
 
 def _campaign_columns() -> tuple:

@@ -35,6 +35,7 @@ _TASK_SQL = """
 SELECT c.id, c.name, c.status, c.opens_at, c.closes_at,
        c.self_assessment, c.judges, c.supervisors,
        fv.id AS form_version_id, fv.form_id, fv.version, fv.kind, fv.title_zh, fv.title_en,
+       fv.content_hash,
        EXISTS (SELECT 1 FROM campaign_participant p
                WHERE p.campaign = c.id AND p.enterprise = {} AND COALESCE(p.team, 0) = {})
          AS participates,
@@ -105,6 +106,7 @@ async def campaign_task(
         title_en=c["title_en"],
         opens_at=c["opens_at"],
         closes_at=c["closes_at"],
+        content_hash=c["content_hash"],
     )
 
 

@@ -127,7 +127,7 @@ async def _target(principal: Principal, body: SubmissionBody) -> Target:
                 BAD_REQUEST,
                 f"campaign {task.campaign_id} uses form {task.form_id} version {task.version}",
             )
-        definition = await catalog.definition_by_id(task.form_version_id)
+        definition = await catalog.definition_by_id(task.form_version_id, task.content_hash)
         if definition is None:  # pragma: no cover - a campaign's version is never deleted
             raise ApiProblem(FORM_NOT_FOUND, f"no form for campaign {task.campaign_id}")
         return Target(

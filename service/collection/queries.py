@@ -197,12 +197,14 @@ def _score_statements(submission_id: uuid.UUID, breakdown: Breakdown) -> list[St
                 *args,
             )
         )
+    # The id as text once, not converted 250 times on the writer thread.
+    key = str(submission_id) if Submission._meta.db.engine_type == "sqlite" else submission_id
     # Bounded statement size: SQLite allows 32766 parameters per statement.
     for start in range(0, len(breakdown.items), 1000):
         chunk = breakdown.items[start : start + 1000]
         args = []
         for i in chunk:
-            args += [submission_id, i.section, i.id, i.status.value, i.score, i.max, i.hazard]
+            args += [key, i.section, i.id, str(i.status), i.score, i.max, i.hazard]
         statements.append(
             (
                 "INSERT INTO item_score (submission, section, item, status, score, max, hazard) "

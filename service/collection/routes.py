@@ -55,7 +55,7 @@ async def _submission(request: Request, submission_id: uuid.UUID) -> tuple[dict,
     row = await queries.find(submission_id)
     if row is None or not await rules_of_access.may_view(request.user, row):
         raise NotFoundException("No such submission")
-    definition = await catalog.definition_by_id(row["form_version_id"])
+    definition = await catalog.definition_by_id(row["form_version_id"], row["content_hash"])
     assert definition is not None  # RESTRICT keeps a used version
     return row, definition
 

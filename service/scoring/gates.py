@@ -28,11 +28,12 @@ def item_failures(
     cannot be eligible while a veto question is open."""
     failures = []
     for _, item in definition.items():
-        if item.id not in visible:
+        mandatory = isinstance(item, Check) and item.mandatory
+        if not (mandatory or has_veto(item)) or item.id not in visible:
             continue
         label = as_text(item.label)
         answer = answers.get(item.id)
-        if isinstance(item, Check) and item.mandatory and answer != item.good.value:
+        if mandatory and answer != item.good:  # type: ignore[union-attr]
             failures.append(
                 GateFailure(
                     "mandatory",
@@ -43,7 +44,7 @@ def item_failures(
                     item=item.id,
                 )
             )
-        elif has_veto(item) and answer in (None, "", []):
+        elif not mandatory and answer in (None, "", []):
             failures.append(
                 GateFailure(
                     "veto_unanswered",

@@ -44,19 +44,19 @@ async def _principal(scope: Scope, idle: dt.timedelta, lifetime: dt.timedelta):
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        found = await tokens.user_for_token(token.strip())
+        found = await tokens.principal_for_token(token.strip())
         if found is None:
             return None
-        token_row, user, noted = found
+        principal, token_row, noted = found
         if noted:
             await audit.record(
                 "token_used",
-                actor_id=user["id"],
+                actor_id=principal.user_id,
                 subject=token_row["prefix"],
                 ip=client_ip(scope),
                 path=scope["path"],
             )
-        return await principal_for(user, via_token=True)
+        return principal
     cookie = cookie_value(headers.get(b"cookie", b"").decode("latin-1"), sessions.COOKIE_NAME)
     if not cookie:
         return None

@@ -24,6 +24,7 @@ from service.settings import PROJECT_ROOT
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
+FILL_PHONE = {"width": 390, "height": 844}  # the phone the filling flows run on
 # Without these, chromium keeps trying to reach Google's services from a closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -112,6 +113,33 @@ def phone(browser, request: pytest.FixtureRequest) -> Iterator[object]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone_context(browser) -> Iterator[object]:
+    """Make phone-sized (390×844), Chinese-speaking contexts; options go to
+    `new_context` (`java_script_enabled=False`, `geolocation=…`, `permissions=…`).
+    Every context made is closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(
+            viewport=FILL_PHONE,
+            locale="zh-CN",
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def screenshot(page, name: str) -> Path:
