@@ -21,6 +21,7 @@ from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.campaigns.queries import OpenCampaign
 from service.campaigns.tables import Campaign
+from service.db import inline_reads
 from service.forms.model import FormDefinition
 from service.orgs import queries as orgs
 
@@ -66,16 +67,17 @@ async def campaign_task(
     """
     now = now or dt.datetime.now(dt.UTC)
     user = principal.user_id
-    rows = await Campaign.raw(
-        _TASK_SQL,
-        enterprise_id,
-        team_id or 0,
-        user,
-        enterprise_id,
-        user,
-        enterprise_id,
-        campaign_id,
-    )
+    with inline_reads():  # one indexed lookup, on every submission
+        rows = await Campaign.raw(
+            _TASK_SQL,
+            enterprise_id,
+            team_id or 0,
+            user,
+            enterprise_id,
+            user,
+            enterprise_id,
+            campaign_id,
+        )
     if not rows:
         return None
     c = rows[0]

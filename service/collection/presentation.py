@@ -53,7 +53,11 @@ def answer_text(item: ItemBase, value: Any) -> str:
 def location_text(value: Mapping[str, Any]) -> str:
     if value.get("refused"):
         return _("Location not shared")
-    text = f"{value.get('lat')}, {value.get('lon')}"
+    lat, lon = value.get("lat"), value.get("lon")
+    if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+        text = f"{lat:.6f}, {lon:.6f}"  # as the phone shows it: about 0.1 m
+    else:
+        text = f"{lat}, {lon}"
     if value.get("accuracy") is not None:
         text += " " + _("(±%(metres)s m)") % {"metres": number(value["accuracy"])}
     return text
@@ -85,6 +89,11 @@ def local_time(moment: dt.datetime | None) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
+def clock(moment: dt.datetime | None) -> str:
+    """Local time of day, for "saved 14:05"."""
+    return "" if moment is None else moment.astimezone(LOCAL_TIME).strftime("%H:%M")
+
+
 def day(moment: dt.datetime | None) -> str:
     return "" if moment is None else local_date(moment).isoformat()
 
@@ -111,6 +120,7 @@ TEMPLATE_GLOBALS = {
     "locate": locate,
     "photo_items": photo_items,
     "local_time": local_time,
+    "clock": clock,
     "day": day,
     "task_state_label": task_state_label,
 }

@@ -29,6 +29,7 @@ from . import access as rules_of_access
 from . import queries
 from .filling import fill_state, review_list
 from .form_post import section_answers
+from .presentation import photo_items
 from .rules import (
     Status,
     SubmissionBody,
@@ -211,6 +212,8 @@ async def save_answers(
         )
         return Template("collection/_saved.html", context=context)
     go = _text(data.get("_go"))
+    if go.startswith("photos:"):  # without JavaScript: answers saved, now the photos
+        return Redirect(f"/submissions/{row['id']}/items/{go[7:]}/photos", status_code=303)
     if go == "review":
         return Redirect(f"/submissions/{row['id']}/review", status_code=303)
     step = {"next": 1, "previous": -1}.get(go, 0)
@@ -247,6 +250,30 @@ def _after_submit(request: Request, row: dict) -> Response:
     if _htmx(request):
         return Response(content="", status_code=200, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
+
+
+@get(
+    "/submissions/{submission_id:uuid}/items/{item_id:str}/photos",
+    opt=access(SIGNED_IN),
+    include_in_schema=False,
+)
+async def photos_page(
+    request: Request, submission_id: FromPath[uuid.UUID], item_id: FromPath[str]
+) -> Template | Redirect:
+    """Adding photos without JavaScript: one item's photos and a plain upload form."""
+    row, definition = await _submission(request, submission_id)
+    if not rules_of_access.may_edit_draft(request.user, row):
+        return Redirect(f"/submissions/{row['id']}", status_code=303)
+    taking = [i for section in definition.sections for i in photo_items(section)]
+    item = next((i for i in taking if i.id == item_id), None)
+    if item is None:
+        raise NotFoundException("No such item")
+    section = next(s for s, i in definition.items() if i.id == item_id)
+    evidence = await queries.evidence_by_item(row["id"])
+    context = await _context(
+        row, definition, item=item, section=section, photos=evidence.get(item_id, [])
+    )
+    return Template("collection/photos.html", context=context)
 
 
 # ---------------------------------------------------------------- review and submit
@@ -386,6 +413,7 @@ ROUTES = [
     start,
     submission_page,
     save_answers,
+    photos_page,
     review_page,
     submit,
     start_correction,

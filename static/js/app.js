@@ -34,7 +34,8 @@
       field("lon").value = c.longitude.toFixed(6);
       field("accuracy").value = Math.round(c.accuracy);
       field("refused").checked = false;
-      say.textContent = field("lat").value + ", " + field("lon").value + " (±" + Math.round(c.accuracy) + " m)";
+      var accuracy = (button.getAttribute("data-accuracy") || "(±%(metres)s m)").replace("%(metres)s", Math.round(c.accuracy));
+      say.textContent = field("lat").value + ", " + field("lon").value + " " + accuracy;
       changed(field("lat"));
     }, function (error) {
       if (error.code === 1) {  // PERMISSION_DENIED: recorded as "not shared"

@@ -150,7 +150,7 @@ def test_a_supervisor_inspects_with_a_photo_and_a_failed_check(
         ("gps-location.lat", "30.274100"),
     )
     expect(item(page, "gps-location").locator(".location-value")).to_have_text(
-        "30.274100, 120.155100 (±12 m)"
+        "30.274100, 120.155100 （误差±12米）"
     )
     # "No chemicals here" hides the chemicals section's items (show_if).
     autosave(
@@ -216,7 +216,7 @@ def test_a_supervisor_inspects_with_a_photo_and_a_failed_check(
     expect(failed.locator(".tag-deduct")).to_have_text("不合格")
     expect(failed.locator("input[type=file]")).to_have_count(0)  # read-only now
     thumbnail_loaded(page, "aisles-clear")
-    expect(item(page, "gps-location")).to_contain_text("30.2741, 120.1551")
+    expect(item(page, "gps-location")).to_contain_text("30.274100, 120.155100 （误差±12米）")
     expect(page.get_by_role("button", name="下一部分")).to_have_count(0)
     assert no_horizontal_scroll(page)
     screenshot(page, "fill-supervisor-06-result")
@@ -321,7 +321,7 @@ def test_an_enterprise_resumes_its_self_assessment_after_signing_in_again(
 
 
 def test_an_inspection_without_javascript(live_server, phone_context, tmp_path):
-    """Every step a plain form post and a full page: no htmx, no fill.js."""
+    """Every step a plain form post and a full page: no htmx, no app.js."""
     page = phone_context(java_script_enabled=False).new_page()
     sign_in(page, live_server, "supervisor")
     task = open_tasks(page, live_server, INSPECTION, "安康东风精密铸造有限公司")
@@ -338,15 +338,15 @@ def test_an_inspection_without_javascript(live_server, phone_context, tmp_path):
     next_section(page, "worksite")
     expect(page.locator("#progress")).to_contain_text("已答5")
 
-    # A "no", saved, then its photo through the upload button.
+    # A "no" (not saved yet), then its photo: "添加照片" saves the answers first and
+    # opens a plain upload page; nothing typed before it is lost.
     answer(page, "floor-and-lighting", "否")
-    page.get_by_role("button", name="保存", exact=True).click()
-    page.wait_for_url("**?section=worksite")
-    expect(item(page, "floor-and-lighting").get_by_role("radio", name="否")).to_be_checked()
-    photos = page.locator("#photos-floor-and-lighting")
-    photos.locator("input[type=file]").set_input_files(photo_file(tmp_path))
+    page.locator("#photos-floor-and-lighting").get_by_role("button", name="添加照片").click()
+    page.wait_for_url("**/items/floor-and-lighting/photos")
+    page.locator("input[type=file]").set_input_files(photo_file(tmp_path))
+    screenshot(page, "fill-nojs-02-photo-page")
     with page.expect_navigation():
-        photos.get_by_role("button", name="上传").click()
+        page.get_by_role("button", name="上传").click()
     screenshot(page, "fill-nojs-02-uploaded")
     assert "section=worksite" in page.url
     thumbnail_loaded(page, "floor-and-lighting")

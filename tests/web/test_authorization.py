@@ -70,6 +70,9 @@ COLLECTION_PAGE_RULES: dict[str, Rule] = {
     "POST /submissions/{submission_id:uuid}/answers": Rule(
         SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/answers"
     ),
+    "GET /submissions/{submission_id:uuid}/items/{item_id:str}/photos": Rule(
+        SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/items/a/photos"
+    ),
     "GET /submissions/{submission_id:uuid}/review": Rule(
         SIGNED_IN, "/submissions/00000000-0000-4000-8000-000000000000/review"
     ),
