@@ -12,14 +12,12 @@ two racing requests write the same file.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-import anyio
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -53,9 +51,8 @@ from service.web.problems import (
 )
 
 from . import access as rules_of_access
-from . import photos, queries
+from . import evidence, photos, queries
 from .storage import MissingObject, Storage, storage_for
-from .tables import Evidence
 
 PHOTOS_PER_POST = 5  # files one page upload may carry (the phone's multiple choice)
 CHECK_PHOTOS = 5  # photos a check item takes (photo items say their own max_count)
@@ -89,35 +86,6 @@ class PhotoUpload(msgspec.Struct):
     photo: UploadFile
 
 
-# ---------------------------------------------------------------- evidence rows
-# (the SQL of this area's Evidence table; queries.evidence_by_item lists them)
-
-
-async def _evidence(evidence_id: uuid.UUID) -> dict | None:
-    return await Evidence.select().where(Evidence.id == evidence_id).first()
-
-
-async def _evidence_of(submission_id: uuid.UUID, item_id: str) -> list[dict]:
-    """Every row of one item, removed ones too, oldest first."""
-    return await (
-        Evidence.select()
-        .where((Evidence.submission == submission_id) & (Evidence.item == item_id))
-        .order_by(Evidence.created_at)
-    )
-
-
-async def _set_removed(evidence_id: uuid.UUID, removed: bool) -> None:
-    await Evidence.update({Evidence.removed: removed}).where(Evidence.id == evidence_id)
-
-
-async def _others_uploaded(submission_id: uuid.UUID, user_id: int) -> bool:
-    """Did another account upload photos for this (not yet posted) submission?"""
-    return await Evidence.exists().where(
-        (Evidence.submission == submission_id)
-        & (Evidence.uploaded_by.is_null() | (Evidence.uploaded_by != user_id))
-    )
-
-
 # ---------------------------------------------------------------- storing photos
 
 
@@ -134,15 +102,10 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-class _Upload(msgspec.Struct):
-    content: bytes
-    sha256: str
-
-
-async def _read_uploads(request: Request, files: Sequence[object]) -> list[_Upload]:
+async def _read_uploads(request: Request, files: Sequence[object]) -> list[evidence.Upload]:
     """The chosen files (an empty file input sends one empty part), once each."""
     limit = _settings(request).photo_max_bytes
-    uploads: dict[str, _Upload] = {}
+    uploads: dict[str, evidence.Upload] = {}
     for file in files:
         if not isinstance(file, UploadFile):
             continue
@@ -151,103 +114,13 @@ async def _read_uploads(request: Request, files: Sequence[object]) -> list[_Uplo
             raise ApiProblem(EVIDENCE_TOO_LARGE, _limit_detail(request))
         if content:
             digest = hashlib.sha256(content).hexdigest()
-            uploads.setdefault(digest, _Upload(content, digest))
+            uploads.setdefault(digest, evidence.Upload(content, digest))
     if not uploads:
         raise ApiProblem(EVIDENCE_MISSING)
     for upload in uploads.values():  # cheap, before any decoding: all or nothing
         if photos.sniff(upload.content) is None:
             raise ApiProblem(EVIDENCE_UNSUPPORTED_TYPE)
     return list(uploads.values())
-
-
-async def _attach(
-    store: Storage,
-    submission_id: uuid.UUID,
-    item_id: str,
-    uploads: list[_Upload],
-    user_id: int,
-    limit: int,
-) -> list[tuple[dict, bool]]:
-    """Attach the photos to the item, each once; (row, created) per upload.
-
-    Every photo is checked and decoded before any is stored, so a bad one among
-    several stores none of them.
-    """
-    rows = await _evidence_of(submission_id, item_id)
-    by_hash = {row["sha256"]: row for row in rows}
-    attached = sum(not row["removed"] for row in rows)
-    returning = [by_hash[u.sha256] for u in uploads if u.sha256 in by_hash]
-    new = [u for u in uploads if u.sha256 not in by_hash]
-    if attached + sum(row["removed"] for row in returning) + len(new) > limit:
-        raise ApiProblem(EVIDENCE_TOO_MANY, f"at most {limit} photos for item {item_id}")
-    processed = []
-    for upload in new:
-        try:
-            processed.append(await anyio.to_thread.run_sync(photos.process, upload.content))
-        except photos.PhotoRejected as exc:
-            raise ApiProblem(_REJECTIONS[exc.code], str(exc)) from None
-    results: list[tuple[dict, bool]] = []
-    for row in returning:
-        if row["removed"]:
-            await _set_removed(row["id"], False)
-            row["removed"] = False
-        results.append((row, False))
-    for upload, photo in zip(new, processed, strict=True):
-        results.append(await _store(store, submission_id, item_id, upload, photo, user_id))
-    return results
-
-
-async def _store(
-    store: Storage,
-    submission_id: uuid.UUID,
-    item_id: str,
-    upload: _Upload,
-    photo: photos.ProcessedPhoto,
-    user_id: int,
-) -> tuple[dict, bool]:
-    base = f"photos/{upload.sha256[:2]}/{upload.sha256}"
-    image_key, thumbnail_key = f"{base}.jpg", f"{base}-thumb.jpg"
-    await store.put(image_key, photo.image.data, photo.content_type)
-    await store.put(thumbnail_key, photo.thumbnail.data, photo.content_type)
-    row = {
-        "id": uuid.uuid4(),
-        "submission": submission_id,
-        "item": item_id,
-        "sha256": upload.sha256,
-        "content_type": photo.content_type,
-        "image_key": image_key,
-        "thumbnail_key": thumbnail_key,
-        "width": photo.image.width,
-        "height": photo.image.height,
-        "size": len(photo.image.data),
-        "uploaded_by": user_id,
-        "created_at": dt.datetime.now(dt.UTC),
-        "removed": False,
-    }
-    try:
-        await Evidence.insert(Evidence(**row))
-    except queries.UNIQUE_VIOLATIONS:
-        # The same photo arrived twice at once (a retry racing the original).
-        for existing in await _evidence_of(submission_id, item_id):
-            if existing["sha256"] == upload.sha256:
-                if existing["removed"]:
-                    await _set_removed(existing["id"], False)
-                    existing["removed"] = False
-                return existing, False
-        raise
-    return row, True
-
-
-async def _sync_answer(submission: dict, item: Photo | Check) -> None:
-    """A photo item's answer lists its attached photos (re-read, so a lost update of
-    an earlier request mends itself); a check item's photos are only evidence."""
-    if not isinstance(item, Photo):
-        return
-    rows = await _evidence_of(submission["id"], item.id)
-    answers = dict(submission["answers"])
-    answers[item.id] = [str(row["id"]) for row in rows if not row["removed"]]
-    if not await queries.save_draft(submission["id"], answers):
-        raise ApiProblem(EVIDENCE_SUBMISSION_CLOSED)
 
 
 # ---------------------------------------------------------------- access
@@ -321,11 +194,11 @@ async def _photos_partial(
     status_code: int = 200,
     added: Sequence[dict] = (),
 ) -> Template:
-    evidence = await queries.evidence_by_item(submission["id"])
+    by_item = await queries.evidence_by_item(submission["id"])
     context = {
         "submission": submission,
         "item": item,
-        "photos": evidence.get(item.id, []),
+        "photos": by_item.get(item.id, []),
         "editable": rules_of_access.may_edit_draft(request.user, submission),
         "photo_error": error,
         "added": added,
@@ -402,10 +275,10 @@ async def upload_photos(
         if len(files) > PHOTOS_PER_POST:
             raise ApiProblem(EVIDENCE_TOO_MANY, f"at most {PHOTOS_PER_POST} photos at once")
         uploads = await _read_uploads(request, files)
-        attached = await _attach(
+        attached = await evidence.attach(
             storage(request), submission_id, item_id, uploads, principal.user_id, limit
         )
-        await _sync_answer(submission, item)
+        await evidence.sync_answer(submission, item)
     except ApiProblem as exc:
         if _htmx(request):
             message = _message(exc.kind, request)
@@ -429,14 +302,14 @@ async def remove_photo(
     show it, and uploading it again brings the same row back)."""
     principal: Principal = request.user
     submission = await _visible_submission(principal, submission_id)
-    row = await _evidence(evidence_id)
+    row = await evidence.find_evidence(evidence_id)
     if row is None or row["submission"] != submission_id:
         raise NotFoundException("No such photo")
     section, item, _limit = await _photo_item(submission, row["item"])
     try:
         _require_editable(principal, submission)
-        await _set_removed(evidence_id, True)
-        await _sync_answer(submission, item)
+        await evidence.set_removed(evidence_id, True)
+        await evidence.sync_answer(submission, item)
     except ApiProblem as exc:
         if _htmx(request):
             message = _message(exc.kind, request)
@@ -448,7 +321,7 @@ async def remove_photo(
 
 
 async def _viewable_evidence(principal: Principal, evidence_id: uuid.UUID) -> dict:
-    row = await _evidence(evidence_id)
+    row = await evidence.find_evidence(evidence_id)
     if row is None:
         raise NotFoundException("No such photo")
     submission = await queries.find(row["submission"])
@@ -522,7 +395,7 @@ async def upload_evidence(
     submission = await queries.find(submission_id)
     if submission is None:
         limit = PENDING_PHOTOS
-        if await _others_uploaded(submission_id, principal.user_id):
+        if await evidence.others_uploaded(submission_id, principal.user_id):
             raise NotFoundException("Another account uploads for this submission")
     else:
         if not await rules_of_access.may_view(principal, submission):
@@ -530,7 +403,7 @@ async def upload_evidence(
         _require_editable(principal, submission)
         _, _item, limit = await _photo_item(submission, item)
     uploads = await _read_uploads(request, [data.photo])
-    [(row, created)] = await _attach(
+    [(row, created)] = await evidence.attach(
         storage(request), submission_id, item, uploads, principal.user_id, limit
     )
     body = EvidenceOut(
