@@ -110,7 +110,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         # Level 5: nearly level 9's size at a fraction of its CPU (a scored breakdown is ~20 KB).
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, gzip_compress_level=5
+            backend="gzip",
+            minimum_size=1024,
+            gzip_compress_level=5,
+            exclude_opt_key="skip_compression",  # routes that answer with JPEGs
         ),
         openapi_config=OpenAPIConfig(
             title="Ankang API",
