@@ -11,6 +11,11 @@ SQLite URLs get :class:`service.db.sqlite.SQLiteWALEngine` (WAL, one
 group-committing writer, a pool of readers; see that package).  PostgreSQL URLs
 get Piccolo's ``PostgresEngine`` whose asyncpg pool is opened by ``start`` and
 closed by ``stop``.
+
+``with inline_reads(): ...`` runs the SQLite reads of the block (outside
+transactions) on the event loop thread, skipping the hop to a reader thread;
+only for short indexed lookups on hot paths (see ``service.db.sqlite.inline``).
+On PostgreSQL it does nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
 from service.db.postgres import PoolSizedPostgresEngine
-from service.db.sqlite import EngineClosedError, SQLiteWALEngine
+from service.db.sqlite import EngineClosedError, SQLiteWALEngine, inline_reads
 
 __all__ = [
     "DatabaseURL",
@@ -36,6 +41,7 @@ __all__ = [
     "Statement",
     "bind_tables",
     "create_engine",
+    "inline_reads",
     "parse_database_url",
     "ping",
     "start",

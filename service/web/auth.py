@@ -12,6 +12,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.accounts import audit, sessions, tokens
 from service.accounts.users import principal_for
+from service.db import inline_reads
 from service.settings import Settings
 
 from .language import cookie_value
@@ -44,7 +45,8 @@ async def _principal(scope: Scope, idle: dt.timedelta, lifetime: dt.timedelta):
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        found = await tokens.principal_for_token(token.strip())
+        with inline_reads():  # one indexed JOIN, on every API request
+            found = await tokens.principal_for_token(token.strip())
         if found is None:
             return None
         principal, token_row, noted = found

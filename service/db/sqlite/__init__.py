@@ -12,7 +12,9 @@ builder and migrations work unchanged) but replaces how statements are run:
 * Each connection gets ``journal_mode=WAL``, ``synchronous=<setting>``,
   ``foreign_keys=ON`` and ``busy_timeout`` once, when it is opened.
 * Reads outside a transaction go to a pool of ``readers`` read-only
-  (``query_only``) connections.
+  (``query_only``) connections; under ``with inline_reads():`` (opt-in, for
+  short indexed lookups only) they run on the event loop thread instead, on
+  one more read-only connection, with no thread hop.
 * All writes go through ONE writer connection.  Writes outside a transaction
   are queued and group-committed in one ``BEGIN IMMEDIATE`` ... ``COMMIT``; a
   statement that fails fails only its own caller, and callers are only
@@ -29,6 +31,7 @@ Modules (each docstring has the details of its part):
 
 * ``engine``: ``SQLiteWALEngine``, what Piccolo talks to; routing, lifecycle.
 * ``statements``: ``compile_sqlite`` and ``classify_statement``.
+* ``inline``: ``inline_reads()``, reads on the event loop thread.
 * ``transaction``: ``WriterTransaction``, ``engine.transaction()``.
 * ``batch``: ``SQLiteBatch``, ``engine.batch(query)``.
 * ``runtime``: the writer and reader threads and their queues.
@@ -42,6 +45,7 @@ Names with a leading underscore are private to this package.
 
 from service.db.sqlite.batch import SQLiteBatch
 from service.db.sqlite.engine import MIN_SQLITE_VERSION, SQLiteWALEngine
+from service.db.sqlite.inline import inline_reads
 from service.db.sqlite.jobs import EngineClosedError
 from service.db.sqlite.statements import BATCH as BATCH
 from service.db.sqlite.statements import READ as READ
@@ -57,4 +61,5 @@ __all__ = [
     "WriterTransaction",
     "classify_statement",
     "compile_sqlite",
+    "inline_reads",
 ]

@@ -3,7 +3,8 @@
 Each connection gets ``journal_mode=WAL``, ``synchronous=<setting>``,
 ``foreign_keys=ON`` and ``busy_timeout`` once, when it is opened; reader
 connections are also ``query_only``.  It is opened (and then only used) on the
-connection thread that owns it, see ``runtime``.
+connection thread that owns it, see ``runtime``; the inline-read connection is
+opened and used on the event loop thread, see ``inline``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from piccolo.engine.sqlite import dict_factory
 
 
 def _connect(
-    connect_kwargs: dict[str, Any], readonly: bool, synchronous: str, busy_timeout_ms: int
+    connect_kwargs: dict[str, Any],
+    readonly: bool,
+    synchronous: str,
+    busy_timeout_ms: int,
+    *,
+    check_same_thread: bool = True,
 ) -> sqlite3.Connection:
-    conn = sqlite3.connect(check_same_thread=True, **connect_kwargs)
+    conn = sqlite3.connect(check_same_thread=check_same_thread, **connect_kwargs)
     try:
         conn.row_factory = dict_factory
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

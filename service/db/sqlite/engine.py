@@ -1,7 +1,8 @@
 """``SQLiteWALEngine``: the Piccolo engine object, the part Piccolo talks to.
 
 It validates its settings, compiles each query (``statements``), sends it to a
-reader, to the group-commit queue, to the writer alone, or to the current
+reader (or, under ``inline_reads()``, runs it on the calling thread; see
+``inline``), to the group-commit queue, to the writer alone, or to the current
 transaction, and manages the lifecycle of the connection threads (a
 ``_Runtime``, one per open/close cycle).  It opens its connections lazily on
 first use, or eagerly with ``await engine.open()``; ``await engine.close()``
@@ -22,6 +23,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from service.db.sqlite.batch import SQLiteBatch
+from service.db.sqlite.inline import _INLINE_READS, _InlineReader
 from service.db.sqlite.jobs import _READ, _SOLO
 from service.db.sqlite.runtime import _Runtime
 from service.db.sqlite.statements import BATCH, READ, SOLO, classify_statement, compile_sqlite
@@ -74,6 +76,7 @@ class SQLiteWALEngine(SQLiteEngine):
         self._runtime: _Runtime | None = None
         self._runtime_lock = threading.Lock()
         self._finalizer: weakref.finalize | None = None
+        self._inline: _InlineReader | None = None  # see ``inline``
         connection_kwargs.setdefault("cached_statements", 256)
         super().__init__(
             path=os.fspath(path),
@@ -116,6 +119,10 @@ class SQLiteWALEngine(SQLiteEngine):
         runtime = self._get_runtime()
         try:
             await runtime.wait_opened()
+            if self._inline is None:
+                self._inline = _InlineReader(
+                    dict(self.connection_kwargs), self.synchronous, self.busy_timeout_ms
+                )
         except BaseException:
             await self.close()
             raise
@@ -127,8 +134,11 @@ class SQLiteWALEngine(SQLiteEngine):
         with self._runtime_lock:
             runtime, self._runtime = self._runtime, None
             finalizer, self._finalizer = self._finalizer, None
+            inline, self._inline = self._inline, None
         if finalizer is not None:
             finalizer.detach()
+        if inline is not None:
+            inline.close()
         if runtime is not None:
             await runtime.aclose()
 
@@ -138,8 +148,11 @@ class SQLiteWALEngine(SQLiteEngine):
         with self._runtime_lock:
             runtime, self._runtime = self._runtime, None
             finalizer, self._finalizer = self._finalizer, None
+            inline, self._inline = self._inline, None
         if finalizer is not None:
             finalizer.detach()
+        if inline is not None:
+            inline.close()
         if runtime is not None:
             runtime.close_sync(timeout)
 
@@ -170,6 +183,18 @@ class SQLiteWALEngine(SQLiteEngine):
     # -- running statements ----------------------------------------------------------
 
     async def _read(self, sql: str, args: Any) -> list[dict]:
+        if _INLINE_READS.get():
+            inline = self._inline
+            if inline is not None and inline.thread == threading.get_ident():
+                try:
+                    return inline.execute(sql, args)
+                except sqlite3.OperationalError as exc:
+                    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+                    if code == sqlite3.SQLITE_READONLY:  # as below
+                        return await self._write(sql, args, SOLO)
+                    if code != sqlite3.SQLITE_BUSY:
+                        raise
+                # Busy: a reader thread waits for the lock, not the event loop.
         loop = asyncio.get_running_loop()
         while True:
             fut = loop.create_future()
