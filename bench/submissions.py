@@ -25,8 +25,8 @@ through the same database engine (on SQLite: the same group-committing writer), 
 without the token check, access checks, validation, completeness, scoring or
 idempotency. ratio = our submissions/s ÷ the baseline's.
 
-Targets: ours >= 400 submissions/s, ratio >= 0.6, zero 5xx, zero "database is
-locked" in the server log. The exit status is 1 when a target is missed.
+Targets: ours >= 400 submissions/s on SQLite, ratio >= 0.6 on both engines, zero 5xx,
+zero "database is locked" in the server log. The exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -624,7 +624,7 @@ def main() -> int:
     )
 
     missed = []
-    if ours.throughput < THROUGHPUT_TARGET:
+    if not postgres and ours.throughput < THROUGHPUT_TARGET:  # the target is SQLite's
         missed.append(f"{ours.throughput:.0f} submissions/s < {THROUGHPUT_TARGET:.0f}")
     if ratio < RATIO_TARGET:
         missed.append(f"ratio {ratio:.2f} < {RATIO_TARGET}")

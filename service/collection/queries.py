@@ -197,8 +197,7 @@ def _score_statements(submission_id: uuid.UUID, breakdown: Breakdown) -> list[St
                 *args,
             )
         )
-    # The id as text once, not converted 250 times on the writer thread.
-    key = str(submission_id) if Submission._meta.db.engine_type == "sqlite" else submission_id
+    key = _key(submission_id)  # once, not converted 250 times on the writer thread
     # Bounded statement size: SQLite allows 32766 parameters per statement.
     for start in range(0, len(breakdown.items), 1000):
         chunk = breakdown.items[start : start + 1000]
@@ -223,22 +222,30 @@ def _revision_statement(
     author_id: int | None,
     reason: str,
     now: dt.datetime,
-) -> QueryString:
-    return QueryString(
+) -> Statement:
+    return (
         "INSERT INTO submission_revision "
         "(submission, number, answers, breakdown, total, eligible, grade, author, reason, "
-        "created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-        submission_id,
-        number,
-        answers_json,
-        msgspec.json.encode(breakdown).decode(),
-        _decimal(breakdown.total),
-        breakdown.eligible,
-        breakdown.grade.id if breakdown.grade else None,
-        author_id,
-        reason,
-        now,
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            _key(submission_id),
+            number,
+            answers_json,
+            msgspec.json.encode(breakdown).decode(),
+            _decimal(breakdown.total),
+            breakdown.eligible,
+            breakdown.grade.id if breakdown.grade else None,
+            author_id,
+            reason,
+            now,
+        ],
     )
+
+
+def _key(submission_id: uuid.UUID) -> uuid.UUID | str:
+    """A submission id as a statement argument: SQLite stores UUIDs as text, so give
+    it text once rather than have a Python adapter convert it in the writer thread."""
+    return str(submission_id) if Submission._meta.db.engine_type == "sqlite" else submission_id
 
 
 async def submit(
@@ -303,29 +310,31 @@ async def insert_submitted(
     False if a submission with this id already exists (a retry or a race)."""
     now = now or dt.datetime.now(dt.UTC)
     answers_json = msgspec.json.encode(answers).decode()
-    insert = QueryString(
+    insert = (
         "INSERT INTO submission (id, form_version, campaign, enterprise, team, author, role, "
         "status, answers, position, revision, body_hash, total, max, eligible, vetoed, grade, "
         "created_at, updated_at, submitted_at) VALUES "
-        "({}, {}, {}, {}, {}, {}, {}, {}, {}, '', 1, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-        draft.id,
-        draft.form_version_id,
-        draft.campaign_id,
-        draft.enterprise_id,
-        draft.team_id,
-        draft.author_id,
-        draft.role,
-        Status.submitted.value,
-        answers_json,
-        body_hash,
-        _decimal(breakdown.total),
-        _decimal(breakdown.max),
-        breakdown.eligible,
-        breakdown.vetoed,
-        breakdown.grade.id if breakdown.grade else None,
-        now,
-        now,
-        now,
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            _key(draft.id),
+            draft.form_version_id,
+            draft.campaign_id,
+            draft.enterprise_id,
+            draft.team_id,
+            draft.author_id,
+            draft.role,
+            Status.submitted.value,
+            answers_json,
+            body_hash,
+            _decimal(breakdown.total),
+            _decimal(breakdown.max),
+            breakdown.eligible,
+            breakdown.vetoed,
+            breakdown.grade.id if breakdown.grade else None,
+            now,
+            now,
+            now,
+        ],
     )
     statements = [
         insert,

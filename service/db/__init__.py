@@ -20,6 +20,7 @@ On PostgreSQL it does nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -168,20 +169,25 @@ async def ping(engine: Engine) -> None:
 Statement = QueryString | tuple[str, list[Any]]
 
 
-def _as_querystring(statement: Statement) -> QueryString:
-    if isinstance(statement, QueryString):
-        return statement
-    sql, args = statement
-    return QueryString(sql.replace("{", "{{").replace("}", "}}").replace("?", "{}"), *args)
+@functools.lru_cache(maxsize=64)
+def _numbered(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's $1, $2, … (our statements have no other `?`)."""
+    parts = sql.split("?")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
 
 
 async def write_atomically(engine: Engine, statements: list[Statement]) -> None:
     """Run ``statements`` so that all or none take effect; raise the first error
     (e.g. a unique violation).  On SQLite they travel to the writer thread as one
-    group-committed unit; on PostgreSQL they run in one transaction."""
+    group-committed unit; on PostgreSQL they run in one transaction, and (sql, args)
+    statements go to asyncpg as they are (a prepared statement, no per-argument work)."""
     if isinstance(engine, SQLiteWALEngine):
         await engine.write_atomically(statements)
         return
-    async with engine.transaction():
+    async with engine.transaction() as transaction:
         for statement in statements:
-            await engine.run_querystring(_as_querystring(statement))
+            if isinstance(statement, QueryString):
+                await engine.run_querystring(statement)
+            else:
+                sql, args = statement
+                await transaction.connection.execute(_numbered(sql), *args)

@@ -39,7 +39,7 @@ from .breakdown import (
     SectionResult,
     VetoReason,
 )
-from .gates import gate_failures, grade_reached, item_failures
+from .gates import gate_failures, grade_reached, has_veto, item_failures
 
 
 def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
@@ -55,12 +55,16 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
     sections: list[SectionResult] = []
     vetoes: list[VetoReason] = []
     for section in definition.sections:
-        results = [_score_item(section, item, answers, visible, policy) for item in section.items]
-        items += results
-        sections.append(_section_result(section, results))
+        # Items are stored rounded; the section adds up the unrounded points.
+        earned = applicable = 0.0
         for item in section.items:
-            if item.id in visible:
+            result, points, full = _score_item(section, item, answers, visible, policy)
+            items.append(result)
+            earned += points
+            applicable += full
+            if item.id in visible and has_veto(item):
                 vetoes += _vetoes(item, answers.get(item.id))
+        sections.append(_section_result(section, earned, applicable))
     base_score = sum(s.score for s in sections if _in_base(s))
     base_max = sum(s.max for s in sections if _in_base(s))
     declared = definition.scoring.max if definition.scoring else 0.0
@@ -102,7 +106,7 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
         failed=counts[ItemStatus.failed],
         not_applicable=counts[ItemStatus.not_applicable],
         sections=[_rounded_section(s) for s in sections],
-        items=[_rounded_item(i) for i in items],
+        items=items,
     )
 
 
@@ -115,20 +119,24 @@ def _score_item(
     answers: Mapping[str, Any],
     visible: set[str],
     policy: NotApplicablePolicy,
-) -> ItemResult:
+) -> tuple[ItemResult, float, float]:
+    """The item's result (rounded, as stored), and its unrounded points and maximum."""
     full = item_max(item) if section.kind is not SectionKind.deduction else 0.0
     value = answers.get(item.id)
     if item.id not in visible or value == NA:
         if policy is NotApplicablePolicy.full_marks and section.kind is SectionKind.standard:
-            return ItemResult(item.id, section.id, ItemStatus.not_applicable, full, full)
-        return ItemResult(item.id, section.id, ItemStatus.not_applicable, 0.0, 0.0)
+            rounded = _round(full)
+            na = ItemResult(item.id, section.id, ItemStatus.not_applicable, rounded, rounded)
+            return na, full, full
+        return ItemResult(item.id, section.id, ItemStatus.not_applicable, 0.0, 0.0), 0.0, 0.0
     if value is None or value == "" or value == []:
-        return ItemResult(item.id, section.id, ItemStatus.missing, 0.0, full)
+        return ItemResult(item.id, section.id, ItemStatus.missing, 0.0, _round(full)), 0.0, full
     points, failed = _earned(section, item, value)
     failed = failed and section.kind is not SectionKind.bonus  # a missed bonus is no failure
     status = ItemStatus.failed if failed else ItemStatus.answered
     hazard = item.hazard.grade.value if failed and isinstance(item, Check) and item.hazard else None
-    return ItemResult(item.id, section.id, status, points, full, hazard)
+    result = ItemResult(item.id, section.id, status, _round(points), _round(full), hazard)
+    return result, points, full
 
 
 def _earned(section: Section, item: ItemBase, value: Any) -> tuple[float, bool]:
@@ -182,8 +190,7 @@ def _vetoes(item: ItemBase, value: Any) -> list[VetoReason]:
 # ---------------------------------------------------------------- sections
 
 
-def _section_result(section: Section, results: list[ItemResult]) -> SectionResult:
-    earned = sum(r.score for r in results)
+def _section_result(section: Section, earned: float, applicable: float) -> SectionResult:
     if section.kind is SectionKind.bonus:
         score = min(section.cap or 0.0, max(0.0, earned))
         return SectionResult(section.id, section.kind.value, score, 0.0, None, section.cap)
@@ -195,7 +202,6 @@ def _section_result(section: Section, results: list[ItemResult]) -> SectionResul
         score = max(0.0, section.points - taken) if section.points else -taken
         percentage = score / section.points * 100 if section.points else None
         return SectionResult(section.id, section.kind.value, score, section.points, percentage, cap)
-    applicable = sum(r.max for r in results)
     score = min(max(0.0, earned), applicable)
     percentage = score / applicable * 100 if applicable > EPSILON else None
     return SectionResult(section.id, section.kind.value, score, applicable, percentage)
@@ -228,7 +234,3 @@ _ROUNDED: dict[float, float] = {}
 def _rounded_section(s: SectionResult) -> SectionResult:
     percentage = None if s.percentage is None else _round(s.percentage)
     return SectionResult(s.id, s.kind, _round(s.score), _round(s.max), percentage, s.cap)
-
-
-def _rounded_item(i: ItemResult) -> ItemResult:
-    return ItemResult(i.id, i.section, i.status, _round(i.score), _round(i.max), i.hazard)

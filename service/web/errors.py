@@ -14,6 +14,7 @@ from .i18n import current_language
 from .i18n import gettext_ as _
 from .problems import (
     BAD_REQUEST,
+    CLIENT_DISCONNECTED,
     HTTP_PROBLEMS,
     INTERNAL,
     NOT_FOUND,
@@ -61,7 +62,16 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     return response
 
 
+# Litestar's words when the client hangs up while its body is still arriving: on a
+# phone in a factory yard that is the signal, not a bug (the client retries the
+# same submission id), so it is noted without a traceback.
+CLIENT_GONE = "client disconnected prematurely"
+
+
 def handle_internal_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.detail == CLIENT_GONE:
+        log.info("client went away during %s %s", request.method, request.url.path)
+        return problem_response(CLIENT_DISCONNECTED)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_page(request):
         return Template(

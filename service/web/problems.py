@@ -42,6 +42,13 @@ INVALID_ANSWERS = ProblemKind("answers.invalid", 400, "Some answers are invalid"
 BAD_REQUEST = ProblemKind("request.invalid", 400, "The request is not valid", "请求无效")
 NOT_FOUND = ProblemKind("not_found", 404, "Not found", "页面不存在")
 INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
+# Nobody reads this answer (the client has gone); nginx logs such requests as 499.
+CLIENT_DISCONNECTED = ProblemKind(
+    "client_disconnected",
+    400,
+    "The client disconnected before sending the whole request",
+    "请求未完整送达（连接已断开）",
+)
 # Litestar's own HTTP errors, said the way a clerk reads them.
 HTTP_PROBLEMS = {
     401: ProblemKind("auth.required", 401, "Sign in first", "请先登录"),

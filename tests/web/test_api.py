@@ -87,3 +87,25 @@ def test_openapi_document_and_docs_page(client: TestClient):
     assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
     assert "https://" not in docs.text.replace("https://swagger.io", "")  # no CDN
+
+
+def test_a_client_that_hangs_up_is_no_server_error(caplog):
+    """A phone losing signal mid-upload is routine: logged without a traceback."""
+    import logging
+
+    from litestar.exceptions import InternalServerException
+    from litestar.testing import RequestFactory
+
+    from service.web.errors import CLIENT_GONE, handle_internal_error
+
+    request = RequestFactory().post("/api/v1/submissions")
+    logger = logging.getLogger("service.web.errors")
+    logger.addHandler(caplog.handler)  # the app's logging config may not propagate
+    try:
+        with caplog.at_level(logging.INFO, logger="service.web.errors"):
+            response = handle_internal_error(request, InternalServerException(CLIENT_GONE))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert response.status_code == 400
+    assert not any(record.exc_info for record in caplog.records)
+    assert "went away" in caplog.text
