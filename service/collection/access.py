@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 
 from service.accounts.principal import Principal, Role
-from service.campaigns import queries as campaigns
 from service.campaigns.queries import OpenCampaign
 from service.campaigns.tables import Campaign
 from service.db import inline_reads
+from service.forms import catalog
 from service.forms.model import FormDefinition
 from service.orgs import queries as orgs
 
@@ -154,16 +154,19 @@ async def may_view(principal: Principal, submission: dict) -> bool:
 
 
 def may_edit_draft(principal: Principal, submission: dict) -> bool:
-    """Drafts (and corrections being drafted) are their author's; a self-assessment
-    is shared by the enterprise's accounts (the union chair and the safety officer
-    fill it together)."""
-    if submission["status"] not in (Status.draft, Status.correcting):
+    """Whose working answers these are. A draft is its author's; a self-assessment is
+    shared by the enterprise's accounts (the union chair and the safety officer fill
+    it together). A correction belongs to whoever started it, and to the admins of
+    the town. `may_change` also checks that the right to fill still holds."""
+    status, town_id = submission["status"], submission["town_id"]
+    if status == Status.correcting:
+        return submission["corrected_by"] == principal.user_id or bool(
+            town_id and principal.manages_town(town_id)
+        )
+    if status != Status.draft:
         return False
     if submission["author_id"] == principal.user_id:
         return True
-    town_id = submission["town_id"]
-    if submission["status"] == Status.correcting and town_id and principal.manages_town(town_id):
-        return True  # an admin corrects in their own name (the revision records who)
     return (
         submission["role"] == Role.enterprise
         and submission["enterprise_id"] in principal.enterprises
@@ -171,16 +174,43 @@ def may_edit_draft(principal: Principal, submission: dict) -> bool:
     )
 
 
+async def may_change(principal: Principal, submission: dict) -> bool:
+    """May `principal` change (and submit) these working answers now? Theirs to edit,
+    and the right to fill still holds: the campaign is still open to them for this
+    participant (not closed, still assigned, still watching), or, outside a campaign,
+    the form and the enterprise are still theirs. A town's admins correct any time."""
+    if not may_edit_draft(principal, submission):
+        return False
+    town_id = submission["town_id"]
+    if town_id is not None and principal.manages_town(town_id):
+        return True
+    return await _may_still_fill(principal, submission)
+
+
+async def _may_still_fill(principal: Principal, submission: dict) -> bool:
+    if submission["enterprise_id"] is None:
+        return submission["author_id"] == principal.user_id
+    if submission["campaign_id"] is not None:
+        task = await campaign_task(
+            principal, submission["campaign_id"], submission["enterprise_id"], submission["team_id"]
+        )
+        return task is not None and task.as_role == submission["role"]
+    definition = await catalog.definition_by_id(
+        submission["form_version_id"], submission["content_hash"]
+    )
+    return definition is not None and (
+        await inspection_role(principal, definition, submission["enterprise_id"]) is not None
+    )
+
+
 async def may_correct(principal: Principal, submission: dict) -> bool:
-    """Start (or go on with) a correction of a submitted submission."""
-    if submission["status"] == Status.draft:
+    """Start a correction of a submitted submission: the town's admins any time; its
+    author while they may still fill it (the campaign open, still assigned)."""
+    if submission["status"] != Status.submitted:
         return False
     town_id = submission["town_id"]
     if town_id is not None and principal.manages_town(town_id):
         return True
     if submission["author_id"] != principal.user_id:
         return False
-    if submission["campaign_id"] is None:
-        return True
-    campaign = await campaigns.get_campaign(submission["campaign_id"])
-    return campaign is not None and campaign["status"] == "open"
+    return await _may_still_fill(principal, submission)

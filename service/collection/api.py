@@ -36,6 +36,7 @@ from service.web.problems import (
     INCOMPLETE_ANSWERS,
     INVALID_ANSWERS,
     SUBMISSION_CONFLICT,
+    SUBMISSION_DUPLICATE,
     SUBMISSION_NOT_FOUND,
     UNKNOWN_EVIDENCE,
     ApiProblem,
@@ -333,18 +334,32 @@ class SubmissionApi(Controller):
                 breakdown=_as_stored(breakdown),
             )
         existing = await queries.find(data.id)
-        if (
-            existing is not None
-            and existing["status"] == Status.draft
-            and existing["author_id"] == principal.user_id
-            and _matches(existing, target)
-        ):
-            # A draft started on the pages, submitted from the app.
+        for _attempt in range(3):
+            if not (
+                existing is not None
+                and existing["status"] == Status.draft
+                and existing["author_id"] == principal.user_id
+                and _matches(existing, target)
+            ):
+                break
+            # A draft started on the pages, submitted from the app (an autosave of the
+            # draft at the same moment makes this try again on the fresh row).
             if await queries.submit(
                 existing, data.answers, breakdown, principal.user_id, body_hash=digest, now=now
             ):
                 return await _stored_result(await queries.find(data.id))  # type: ignore[arg-type]
-            existing = await queries.find(data.id)  # someone submitted it meanwhile
+            existing = await queries.find(data.id)
+        if existing is None and target.campaign_id is not None:
+            # Not this id: the participant's one self-assessment (or this judge's one
+            # evaluation) exists under another id.
+            other = await queries.task_submission(
+                target.role,
+                target.campaign_id,
+                target.enterprise_id,  # type: ignore[arg-type]
+                target.team_id,
+                principal.user_id,
+            )
+            raise ApiProblem(SUBMISSION_DUPLICATE, f"submission {other} is this task's")
         return await _replay(principal, digest, existing)
 
     @get(
@@ -360,6 +375,9 @@ class SubmissionApi(Controller):
         if submission is None or not await rights.may_view(request.user, submission):
             raise ApiProblem(SUBMISSION_NOT_FOUND, f"no submission {submission_id}")
         current = await queries.revision(submission_id, None) if submission["revision"] else None
+        # The working answers are their editors'; everyone else sees the submitted ones.
+        own = rights.may_edit_draft(request.user, submission)
+        answers = submission["answers"] if own or current is None else current["answers"]
         return SubmissionState(
             id=submission["id"],
             status=submission["status"],
@@ -371,7 +389,7 @@ class SubmissionApi(Controller):
             team_id=submission["team_id"],
             submitted_at=submission["submitted_at"],
             breakdown=current["breakdown"] if current else None,
-            answers=submission["answers"],
+            answers=answers,
             updated_at=submission["updated_at"],
         )
 

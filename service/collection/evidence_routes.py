@@ -64,7 +64,9 @@ PAGE_BODY_CEILING = PHOTOS_PER_POST * PHOTO_MAX_BYTES_LIMIT + _FORM_OVERHEAD
 API_BODY_CEILING = PHOTO_MAX_BYTES_LIMIT + _FORM_OVERHEAD
 # JPEGs do not shrink under gzip: compressing them again only costs CPU.
 JPEG_OPT = {**access(SIGNED_IN), "skip_compression": True}
-CACHE_CONTROL = "private, max-age=86400"  # a photo never changes; only its viewers see it
+# A photo never changes, but who may see it can (and a phone may be shared): the
+# browser keeps it and asks again each time; the answer is a 304 when still allowed.
+CACHE_CONTROL = "private, no-cache"
 _ITEM_ID = re.compile(ITEM_ID_PATTERN)
 _REJECTIONS = {
     "unsupported_type": EVIDENCE_UNSUPPORTED_TYPE,
@@ -136,8 +138,8 @@ async def _visible_submission(principal: Principal, submission_id: uuid.UUID) ->
     return submission
 
 
-def _require_editable(principal: Principal, submission: dict) -> None:
-    if rules_of_access.may_edit_draft(principal, submission):
+async def _require_editable(principal: Principal, submission: dict) -> None:
+    if await rules_of_access.may_change(principal, submission):
         return
     if submission["author_id"] != principal.user_id:
         raise PermissionDeniedException("Only the author changes the photos of a draft")
@@ -201,7 +203,7 @@ async def _photos_partial(
         "submission": submission,
         "item": item,
         "photos": by_item.get(item.id, []),
-        "editable": rules_of_access.may_edit_draft(request.user, submission),
+        "editable": await rules_of_access.may_change(request.user, submission),
         "photo_error": error,
         "added": added,
     }
@@ -271,7 +273,7 @@ async def upload_photos(
     submission = await _visible_submission(principal, submission_id)
     section, item, limit = await _photo_item(submission, item_id)
     try:
-        _require_editable(principal, submission)
+        await _require_editable(principal, submission)
         files = data.get("photo")
         files = files if isinstance(files, list) else [files]
         if len(files) > PHOTOS_PER_POST:
@@ -309,7 +311,7 @@ async def remove_photo(
         raise NotFoundException("No such photo")
     section, item, _limit = await _photo_item(submission, row["item"])
     try:
-        _require_editable(principal, submission)
+        await _require_editable(principal, submission)
         await evidence.set_removed(evidence_id, True)
         await evidence.sync_answer(submission, item)
     except ApiProblem as exc:
@@ -337,13 +339,15 @@ async def _viewable_evidence(principal: Principal, evidence_id: uuid.UUID) -> di
 
 
 async def _serve(request: Request, key: str) -> Response[bytes]:
+    etag = f'"{key.rsplit("/", 1)[-1]}"'  # named by the photo's hash: immutable
+    headers = {"Cache-Control": CACHE_CONTROL, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=headers)
     try:
         content = await storage(request).get(key)
     except MissingObject:
         raise NotFoundException("The photo file is missing") from None
-    return Response(
-        content, media_type=photos.STORED_CONTENT_TYPE, headers={"Cache-Control": CACHE_CONTROL}
-    )
+    return Response(content, media_type=photos.STORED_CONTENT_TYPE, headers=headers)
 
 
 @get("/evidence/{evidence_id:uuid}", opt=JPEG_OPT, include_in_schema=False)
@@ -402,7 +406,7 @@ async def upload_evidence(
     else:
         if not await rules_of_access.may_view(principal, submission):
             raise NotFoundException("No such submission")
-        _require_editable(principal, submission)
+        await _require_editable(principal, submission)
         _, _item, limit = await _photo_item(submission, item)
     uploads = await _read_uploads(request, [data.photo])
     [(row, created)] = await evidence.attach(

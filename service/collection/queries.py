@@ -60,6 +60,7 @@ def _columns() -> tuple:
         Submission.answers,
         Submission.position,
         Submission.revision,
+        Submission.corrected_by.id.as_alias("corrected_by"),
         Submission.body_hash,
         Submission.total,
         Submission.max,
@@ -108,6 +109,28 @@ async def submissions_of(
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return await query
+
+
+async def task_submission(
+    role: str, campaign_id: int, enterprise_id: int, team_id: int | None, author_id: int
+) -> uuid.UUID | None:
+    """The one submission of a self-assessment (per participant) or of a judge's
+    evaluation (per judge and participant), if started. Supervisors inspect again and
+    again: theirs is never "the one". Unique indexes keep it one."""
+    if role not in ("enterprise", "judge"):
+        return None
+    query = Submission.select(Submission.id).where(
+        (Submission.campaign == campaign_id)
+        & (Submission.enterprise == enterprise_id)
+        & (Submission.role == role)
+    )
+    query = query.where(
+        Submission.team.is_null() if team_id is None else Submission.team == team_id
+    )
+    if role == "judge":
+        query = query.where(Submission.author == author_id)
+    row = await query.first()
+    return row["id"] if row else None
 
 
 async def start_draft(draft: Draft, now: dt.datetime | None = None) -> bool:
@@ -170,10 +193,6 @@ async def save_draft(
     return bool(await query)
 
 
-async def save_position(submission_id: uuid.UUID, position: str) -> None:
-    await Submission.update({Submission.position: position}).where(Submission.id == submission_id)
-
-
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2)))
 
@@ -222,11 +241,12 @@ def _revision_statement(
     author_id: int | None,
     reason: str,
     now: dt.datetime,
+    photos: dict[str, list[str]],
 ) -> Statement:
     return (
         "INSERT INTO submission_revision "
         "(submission, number, answers, breakdown, total, eligible, grade, author, reason, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             _key(submission_id),
             number,
@@ -238,6 +258,7 @@ def _revision_statement(
             author_id,
             reason,
             now,
+            msgspec.json.encode(photos).decode(),
         ],
     )
 
@@ -246,6 +267,10 @@ def _key(submission_id: uuid.UUID) -> uuid.UUID | str:
     """A submission id as a statement argument: SQLite stores UUIDs as text, so give
     it text once rather than have a Python adapter convert it in the writer thread."""
     return str(submission_id) if Submission._meta.db.engine_type == "sqlite" else submission_id
+
+
+class _Stale(Exception):
+    """The answers changed (or someone submitted) between reading and submitting."""
 
 
 async def submit(
@@ -258,19 +283,21 @@ async def submit(
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> bool:
-    """Store a draft (or a correction) as the next revision, with its scores.
+    """Store a draft (or a correction) as the next revision, with its scores and the
+    photos it has now.
 
-    Returns False if someone else submitted this revision first (the unique index
-    on the revision number refuses the second): the caller re-reads and shows it.
+    Returns False, storing nothing, if the submission changed since `submission` was
+    read: another tap submitted it, or an autosave changed its answers (the caller
+    re-reads and shows what is there now, so nothing saved is silently dropped).
     """
     now = now or dt.datetime.now(dt.UTC)
     number = submission["revision"] + 1
     answers_json = msgspec.json.encode(answers).decode()
     update = QueryString(
-        "UPDATE submission SET status = {}, answers = {}, revision = {}, "
+        "UPDATE submission SET status = {}, answers = {}, revision = {}, corrected_by = NULL, "
         "body_hash = COALESCE(body_hash, {}), total = {}, max = {}, eligible = {}, vetoed = {}, "
         "grade = {}, updated_at = {}, submitted_at = COALESCE(submitted_at, {}) "
-        "WHERE id = {} AND revision = {}",
+        "WHERE id = {} AND revision = {} AND answers = {} AND status IN ({}, {}) RETURNING id",
         Status.submitted.value,
         answers_json,
         number,
@@ -284,19 +311,43 @@ async def submit(
         now,
         submission["id"],
         submission["revision"],
+        submission["answers_json"],
+        Status.draft.value,
+        Status.correcting.value,
     )
-    statements = [
-        update,
-        _revision_statement(
-            submission["id"], number, answers_json, breakdown, author_id, reason, now
-        ),
-        *_score_statements(submission["id"], breakdown),
-    ]
+    engine = Submission._meta.db
     try:
-        await write_atomically(Submission._meta.db, statements)
-    except UNIQUE_VIOLATIONS:
+        async with engine.transaction():
+            photos = await _photo_snapshot(submission["id"])
+            if not await engine.run_querystring(update):
+                raise _Stale
+            await write_atomically(
+                engine,
+                [
+                    _revision_statement(
+                        submission["id"],
+                        number,
+                        answers_json,
+                        breakdown,
+                        author_id,
+                        reason,
+                        now,
+                        photos,
+                    ),
+                    *_score_statements(submission["id"], breakdown),
+                ],
+            )
+    except (_Stale, *UNIQUE_VIOLATIONS):
         return False
     return True
+
+
+async def _photo_snapshot(submission_id: uuid.UUID) -> dict[str, list[str]]:
+    """The photos attached now, {item: [ids]}: stored with a revision."""
+    return {
+        item: [str(photo["id"]) for photo in photos]
+        for item, photos in (await evidence_by_item(submission_id)).items()
+    }
 
 
 async def insert_submitted(
@@ -338,7 +389,16 @@ async def insert_submitted(
     )
     statements = [
         insert,
-        _revision_statement(draft.id, 1, answers_json, breakdown, draft.author_id, "", now),
+        _revision_statement(
+            draft.id,
+            1,
+            answers_json,
+            breakdown,
+            draft.author_id,
+            "",
+            now,
+            await _photo_snapshot(draft.id),
+        ),
         *_score_statements(draft.id, breakdown),
     ]
     try:
@@ -348,9 +408,17 @@ async def insert_submitted(
     return True
 
 
-async def start_correction(submission_id: uuid.UUID) -> bool:
+async def start_correction(submission_id: uuid.UUID, user_id: int) -> bool:
+    """Open a submitted submission for a correction by `user_id` (they alone, or the
+    town's admins, go on with it)."""
     updated = await (
-        Submission.update({Submission.status: Status.correcting.value, Submission.position: ""})
+        Submission.update(
+            {
+                Submission.status: Status.correcting.value,
+                Submission.position: "",
+                Submission.corrected_by: user_id,
+            }
+        )
         .where((Submission.id == submission_id) & (Submission.status == Status.submitted.value))
         .returning(Submission.id)
     )
@@ -358,17 +426,47 @@ async def start_correction(submission_id: uuid.UUID) -> bool:
 
 
 async def cancel_correction(submission_id: uuid.UUID) -> None:
-    """Drop the drafted correction: the working answers go back to the current revision's."""
+    """Drop the drafted correction: the answers and the photos go back to the current
+    revision's."""
     current = await revision(submission_id, None)
     if current is None:
         return
-    await Submission.update(
-        {
-            Submission.status: Status.submitted.value,
-            Submission.answers: current["answers_json"],
-            Submission.updated_at: dt.datetime.now(dt.UTC),
-        }
-    ).where((Submission.id == submission_id) & (Submission.status == Status.correcting.value))
+    kept = {photo for photos in current["evidence"].values() for photo in photos}
+    async with Submission._meta.db.transaction():
+        await Submission.update(
+            {
+                Submission.status: Status.submitted.value,
+                Submission.answers: current["answers_json"],
+                Submission.corrected_by: None,
+                Submission.updated_at: dt.datetime.now(dt.UTC),
+            }
+        ).where((Submission.id == submission_id) & (Submission.status == Status.correcting.value))
+        for row in await Evidence.select(Evidence.id, Evidence.removed).where(
+            Evidence.submission == submission_id
+        ):
+            removed = str(row["id"]) not in kept
+            if row["removed"] != removed:
+                await Evidence.update({Evidence.removed: removed}).where(Evidence.id == row["id"])
+
+
+async def photos_of(ids: dict[str, list[str]]) -> dict[str, list[dict]]:
+    """Evidence rows by item for a revision's photo snapshot (removed ones included:
+    they were part of that revision)."""
+    wanted = [uuid.UUID(i) for photos in ids.values() for i in photos]
+    if not wanted:
+        return {}
+    rows = {
+        str(row["id"]): row
+        for row in await Evidence.select(
+            Evidence.id,
+            Evidence.item,
+            Evidence.width,
+            Evidence.height,
+            Evidence.size,
+            Evidence.created_at,
+        ).where(Evidence.id.is_in(wanted))
+    }
+    return {item: [rows[i] for i in photos if i in rows] for item, photos in ids.items()}
 
 
 def _revision_columns() -> tuple:
@@ -376,6 +474,7 @@ def _revision_columns() -> tuple:
         SubmissionRevision.number,
         SubmissionRevision.answers.as_alias("answers_json"),
         SubmissionRevision.breakdown.as_alias("breakdown_json"),
+        SubmissionRevision.evidence.as_alias("evidence_json"),
         SubmissionRevision.total,
         SubmissionRevision.eligible,
         SubmissionRevision.grade,
@@ -389,6 +488,7 @@ def _revision_columns() -> tuple:
 def _decoded(row: dict) -> dict:
     row["answers"] = msgspec.json.decode(row["answers_json"])
     row["breakdown"] = msgspec.json.decode(row["breakdown_json"], type=Breakdown)
+    row["evidence"] = msgspec.json.decode(row["evidence_json"])
     return row
 
 
@@ -396,7 +496,13 @@ async def revisions(submission_id: uuid.UUID) -> list[dict]:
     """Every revision (oldest first) without answers: the history list."""
     return await (
         SubmissionRevision.select(
-            *[c for c in _revision_columns() if "json" not in str(c._meta.name)]
+            SubmissionRevision.number,
+            SubmissionRevision.total,
+            SubmissionRevision.eligible,
+            SubmissionRevision.grade,
+            SubmissionRevision.reason,
+            SubmissionRevision.created_at,
+            SubmissionRevision.author.display_name.as_alias("author_name"),
         )
         .where(SubmissionRevision.submission == submission_id)
         .order_by(SubmissionRevision.number)

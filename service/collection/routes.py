@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from service.accounts.principal import Principal, Role
+from service.accounts.principal import Principal
 from service.campaigns import queries as campaigns
 from service.forms import catalog
 from service.forms.model import FormDefinition, Section
@@ -121,18 +121,12 @@ async def start(request: Request, data: FormBody) -> Redirect:
     task = await rules_of_access.campaign_task(principal, campaign_id, enterprise_id, team_id)
     if task is None:
         raise PermissionDeniedException("Not a task of yours")
-    if task.as_role != Role.supervisor:  # one self-assessment / one evaluation each
-        found = [
-            s
-            for s in await queries.submissions_of(
-                campaign_ids=[campaign_id], enterprise_ids=[enterprise_id], roles=[task.as_role]
-            )
-            if s["team_id"] == team_id
-            and (task.as_role == Role.enterprise or s["author_id"] == principal.user_id)
-        ]
-        if found:
-            return Redirect(_fill_url(found[0]["id"]), status_code=303)
-    await queries.start_draft(
+    found = await queries.task_submission(
+        task.as_role, campaign_id, enterprise_id, team_id, principal.user_id
+    )
+    if found is not None:  # one self-assessment / one evaluation each
+        return Redirect(_fill_url(found), status_code=303)
+    created = await queries.start_draft(
         queries.Draft(
             id=submission_id,
             form_version_id=task.form_version_id,
@@ -143,6 +137,11 @@ async def start(request: Request, data: FormBody) -> Redirect:
             team_id=team_id,
         )
     )
+    if not created:  # a colleague started it this very moment (the unique index said so)
+        found = await queries.task_submission(
+            task.as_role, campaign_id, enterprise_id, team_id, principal.user_id
+        )
+        return Redirect(_fill_url(found or submission_id), status_code=303)
     return Redirect(_fill_url(submission_id), status_code=303)
 
 
@@ -158,11 +157,9 @@ async def submission_page(
 ) -> Template:
     row, definition = await _submission(request, submission_id)
     evidence = await queries.evidence_by_item(row["id"])
-    if not rules_of_access.may_edit_draft(request.user, row):
+    if not await rules_of_access.may_change(request.user, row):
         return await _result_page(request, row, definition, evidence)
     index, current = _section(definition, section or row["position"])
-    if current.id != row["position"]:
-        await queries.save_position(row["id"], current.id)  # come back here next time
     state = fill_state(definition, row["answers"], evidence, final=check)
     context = await _context(
         row,
@@ -182,7 +179,7 @@ async def save_answers(
 ) -> Template | Redirect | Response:
     """Save one section's answers. htmx: the changed fragments; otherwise 303 on."""
     row, definition = await _submission(request, submission_id)
-    if not rules_of_access.may_edit_draft(request.user, row):
+    if not await rules_of_access.may_change(request.user, row):
         return _after_submit(request, row)
     posted = _text(data.get("_section"))
     if posted not in {section.id for section in definition.sections}:
@@ -192,7 +189,11 @@ async def save_answers(
     evidence = await queries.evidence_by_item(row["id"])
     before = fill_state(definition, row["answers"], evidence).visible
     changes, covered = section_answers(current, data)
-    answers = await _save_section(request, row, definition, current, changes, covered)
+    go = _text(data.get("_go"))
+    step = {"next": 1, "previous": -1}.get(go, 0)
+    target = definition.sections[max(0, min(len(definition.sections) - 1, index + step))]
+    # The section to come back to next time: where the user is going.
+    answers = await _save_section(request, row, definition, target, changes, covered)
     if answers is None:
         return _after_submit(request, row)  # submitted meanwhile (another tab, a retry)
     state = fill_state(definition, answers, evidence)
@@ -211,13 +212,10 @@ async def save_answers(
             saved_at=dt.datetime.now(dt.UTC),
         )
         return Template("collection/_saved.html", context=context)
-    go = _text(data.get("_go"))
     if go.startswith("photos:"):  # without JavaScript: answers saved, now the photos
         return Redirect(f"/submissions/{row['id']}/items/{go[7:]}/photos", status_code=303)
     if go == "review":
         return Redirect(f"/submissions/{row['id']}/review", status_code=303)
-    step = {"next": 1, "previous": -1}.get(go, 0)
-    target = definition.sections[max(0, min(len(definition.sections) - 1, index + step))]
     return Redirect(_fill_url(row["id"], target.id), status_code=303)
 
 
@@ -225,7 +223,7 @@ async def _save_section(
     request: Request,
     row: dict,
     definition: FormDefinition,
-    section: Section,
+    position: Section,
     changes: dict,
     covered: set[str],
 ) -> dict | None:
@@ -235,10 +233,10 @@ async def _save_section(
     for attempt in range(4):
         answers = merge_answers(definition, row["answers"], changes, covered)
         expected = row["answers_json"] if attempt < 3 else None
-        if await queries.save_draft(row["id"], answers, position=section.id, expected=expected):
+        if await queries.save_draft(row["id"], answers, position=position.id, expected=expected):
             return answers
         fresh = await queries.find(row["id"])
-        if fresh is None or not rules_of_access.may_edit_draft(request.user, fresh):
+        if fresh is None or not rules_of_access.may_edit_draft(request.user, fresh):  # submitted
             return None
         row = fresh
     return None
@@ -262,7 +260,7 @@ async def photos_page(
 ) -> Template | Redirect:
     """Adding photos without JavaScript: one item's photos and a plain upload form."""
     row, definition = await _submission(request, submission_id)
-    if not rules_of_access.may_edit_draft(request.user, row):
+    if not await rules_of_access.may_change(request.user, row):
         return Redirect(f"/submissions/{row['id']}", status_code=303)
     taking = [i for section in definition.sections for i in photo_items(section)]
     item = next((i for i in taking if i.id == item_id), None)
@@ -282,7 +280,7 @@ async def photos_page(
 @get("/submissions/{submission_id:uuid}/review", opt=access(SIGNED_IN), include_in_schema=False)
 async def review_page(request: Request, submission_id: FromPath[uuid.UUID]) -> Template | Redirect:
     row, definition = await _submission(request, submission_id)
-    if not rules_of_access.may_edit_draft(request.user, row):
+    if not await rules_of_access.may_change(request.user, row):
         return Redirect(f"/submissions/{row['id']}", status_code=303)
     return await _review(row, definition)
 
@@ -309,7 +307,7 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
     """Final submit. A repeat (double tap, retry after a lost answer) finds the
     submission already submitted and shows it: never a second revision."""
     row, definition = await _submission(request, submission_id)
-    if not rules_of_access.may_edit_draft(request.user, row):
+    if not await rules_of_access.may_change(request.user, row):
         return Redirect(f"/submissions/{row['id']}", status_code=303)
     correcting = row["status"] == Status.correcting
     reason = _text(data.get("reason")).strip()[:MAX_REASON]
@@ -326,7 +324,7 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
         enterprise_id=row["enterprise_id"],
         team_id=row["team_id"],
     )
-    await queries.submit(
+    stored = await queries.submit(
         row,
         row["answers"],
         score(definition, row["answers"]),
@@ -334,6 +332,13 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
         body_hash=body_hash(body),
         reason=reason if correcting else "",
     )
+    if not stored:
+        fresh = await queries.find(row["id"])
+        if fresh is not None and fresh["status"] in (Status.draft, Status.correcting):
+            # An autosave (another phone, a colleague) changed the answers meanwhile:
+            # review again what is there now, rather than drop their change.
+            return await _review(fresh, definition, 409, reason=reason, changed_meanwhile=True)
+        return Redirect(f"/submissions/{row['id']}", status_code=303)  # submitted already
     return Redirect(f"/submissions/{row['id']}?submitted=1", status_code=303)
 
 
@@ -344,6 +349,8 @@ async def _result_page(
     request: Request, row: dict, definition: FormDefinition, evidence: dict
 ) -> Template:
     current = await queries.revision(row["id"], None) if row["revision"] else None
+    if current is not None:  # the photos of the revision shown, not of a correction
+        evidence = await queries.photos_of(current["evidence"])
     context = await _context(
         row,
         definition,
@@ -352,6 +359,7 @@ async def _result_page(
         answers=current["answers"] if current else row["answers"],
         history=await queries.revisions(row["id"]),
         may_correct=await rules_of_access.may_correct(request.user, row),
+        may_cancel=rules_of_access.may_edit_draft(request.user, row),
         just_submitted=request.query_params.get("submitted") == "1",
     )
     return Template("collection/result.html", context=context)
@@ -365,7 +373,7 @@ async def start_correction(request: Request, submission_id: FromPath[uuid.UUID])
     if not await rules_of_access.may_correct(request.user, row):
         raise PermissionDeniedException("This submission cannot be corrected by you")
     if row["status"] == Status.submitted:
-        await queries.start_correction(row["id"])
+        await queries.start_correction(row["id"], request.user.user_id)
     return Redirect(f"/submissions/{row['id']}", status_code=303)
 
 

@@ -54,6 +54,8 @@ class Submission(Table, tablename="submission"):
     answers = Text(default="{}")  # the working answers (JSON object keyed by item id)
     position = Varchar(length=64, default="")  # the section to resume at
     revision = Integer(default=0)  # the current revision; 0 while never submitted
+    # Who started the correction being drafted: only they (or the town's admins) go on.
+    corrected_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     # sha256 of the first submitted body: a retry with the same id must match it.
     body_hash = Varchar(length=64, null=True, default=None)
     total = Numeric(digits=(8, 2), null=True, default=None)
@@ -74,6 +76,9 @@ class SubmissionRevision(Table, tablename="submission_revision"):
     number = Integer()
     answers = Text()
     breakdown = Text()  # the scoring engine's Breakdown as JSON
+    # The photos of this revision, {item: [evidence ids]}: what its page shows, even
+    # after a later correction removes or adds photos.
+    evidence = Text(default="{}")
     total = Numeric(digits=(8, 2), null=True, default=None)
     eligible = Boolean(null=True, default=None)
     grade = Varchar(length=64, null=True, default=None)

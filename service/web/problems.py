@@ -67,6 +67,12 @@ SUBMISSION_CONFLICT = ProblemKind(
     "A submission already exists with this id but different content",
     "已有同一编号但内容不同的提交",
 )
+SUBMISSION_DUPLICATE = ProblemKind(
+    "submission.duplicate",
+    409,
+    "This participant already has its submission (one self-assessment, one evaluation per judge)",
+    "该参评单位已有此项提交（自评一份，每位评委一份）",
+)
 INCOMPLETE_ANSWERS = ProblemKind(
     "answers.incomplete", 400, "Some required answers are missing", "部分必填项尚未填写"
 )

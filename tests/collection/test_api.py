@@ -319,17 +319,25 @@ def test_a_filling_outside_a_campaign(api: TestClient, world: World):
     assert neither.status_code == 400
 
 
+def test_one_self_assessment_per_participant(api: TestClient, world: World):
+    first = _body(world)
+    assert api.post(URL, json=first, headers=world.owner).status_code == 201
+    second = api.post(URL, json=_body(world), headers=world.owner)  # another id, same task
+    assert second.status_code == 409
+    assert second.json()["code"] == "submission.duplicate"
+    assert first["id"] in second.json()["detail"]
+    assert in_database(world.url, lambda: Submission.count()) == 1
+
+
 def test_get_and_list_own_submissions(api: TestClient, world: World):
-    ids = []
-    for _ in range(3):
-        body = _body(world)
-        assert api.post(URL, json=body, headers=world.owner).status_code == 201
-        ids.append(body["id"])
+    body = _body(world)
+    assert api.post(URL, json=body, headers=world.owner).status_code == 201
+    ids = [body["id"]]
     state = api.get(f"{URL}/{ids[0]}", headers=world.owner)
     assert state.status_code == 200
     assert state.json()["answers"] == GOOD and state.json()["breakdown"]["total"] == 15
     page = api.get(URL, params={"campaign_id": world.campaign}, headers=world.owner).json()
-    assert [s["id"] for s in page["items"]] == ids[::-1] and page["next_offset"] is None
+    assert [s["id"] for s in page["items"]] == ids and page["next_offset"] is None
     assert page["items"][0]["total"] == 15
     assert api.get(URL, params={"status": "draft"}, headers=world.owner).json()["items"] == []
     assert api.get(f"{URL}/{uuid.uuid4()}", headers=world.owner).status_code == 404

@@ -382,3 +382,60 @@ def test_a_post_without_its_section_clears_nothing(app, world):
         chair.post(f"{path}/answers", data={"_csrf_token": token, "_section": "nope"})
     answers = in_database(world["url"], lambda: queries.find(_id(path)))["answers"]
     assert answers == {"place": "二车间"}
+
+
+def test_a_closed_campaign_takes_no_more_answers(app, world):
+    from service.campaigns.tables import Campaign
+
+    with signed_in(app, "chair") as chair:
+        path = start_own(chair, world)
+        fill_complete(chair, path)
+        token = csrf(chair.get(path).text)
+
+        async def close() -> None:
+            await Campaign.update({Campaign.status: "closed"}).where(
+                Campaign.id == world["campaign"]
+            )
+
+        in_database(world["url"], close)
+        page = chair.get(path).text
+        assert 'name="place"' not in page  # read-only now
+        assert (
+            chair.post(
+                f"{path}/answers",
+                data={"_csrf_token": token, "_section": "basics", "place": "改了"},
+            ).status_code
+            == 200
+        )  # shown, not saved
+        chair.post(f"{path}/submit", data={"_csrf_token": token})
+    row = in_database(world["url"], lambda: queries.find(_id(path)))
+    assert row["status"] == "draft" and row["answers"]["place"] == "二车间"
+
+
+def test_a_correction_belongs_to_whoever_started_it(app, world):
+    with signed_in(app, "chair") as chair:
+        path = start_own(chair, world)
+        fill_complete(chair, path)
+        chair.post(f"{path}/submit", data={"_csrf_token": csrf(chair.get(f"{path}/review").text)})
+    with signed_in(app, "clerk") as admin:
+        admin.post(f"{path}/correction", data={"_csrf_token": csrf(admin.get(path).text)})
+        assert 'name="place"' in admin.get(f"{path}?section=basics").text  # the admin's now
+    with signed_in(app, "officer") as colleague:
+        page = colleague.get(f"{path}?section=basics").text
+        assert 'name="place"' not in page  # not theirs to go on with
+        token = csrf(page)
+        colleague.post(
+            f"{path}/answers", data={"_csrf_token": token, "_section": "safety", "accident": "yes"}
+        )
+    row = in_database(world["url"], lambda: queries.find(_id(path)))
+    assert row["answers"]["accident"] == "no"
+
+
+def test_enter_in_a_text_field_saves_and_stays(app, world):
+    """The browser "clicks" the first submit button of a form on Enter."""
+    with signed_in(app, "chair") as chair:
+        path = start_own(chair, world)
+        page = chair.get(path).text
+    form = page[page.index('id="fill-form"') :]
+    first = re.search(r'<button[^>]*type="submit"[^>]*>', form).group(0)
+    assert 'value="stay"' in first

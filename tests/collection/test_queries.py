@@ -47,7 +47,7 @@ async def test_correction_is_a_new_revision(database: object) -> None:
     first = {"a": "yes", "b": "no", "c": "yes", "d": "yes"}
     await queries.submit(await queries.find(new.id), first, score(definition, first), author)
 
-    assert await queries.start_correction(new.id)
+    assert await queries.start_correction(new.id, author)
     second = {**first, "b": "yes"}
     await queries.save_draft(new.id, second)
     row = await queries.find(new.id)
@@ -70,7 +70,7 @@ async def test_cancelled_correction_restores_answers(database: object) -> None:
     await queries.start_draft(new)
     answers = {"a": "yes"}
     await queries.submit(await queries.find(new.id), answers, score(definition, answers), author)
-    await queries.start_correction(new.id)
+    await queries.start_correction(new.id, author)
     await queries.save_draft(new.id, {"a": "no"})
     await queries.cancel_correction(new.id)
     row = await queries.find(new.id)
@@ -115,3 +115,71 @@ async def test_a_save_made_on_stale_answers_is_refused(database: object) -> None
     assert await queries.save_draft(new.id, {"a": "yes"}, expected=seen)
     assert not await queries.save_draft(new.id, {"b": "yes"}, expected=seen)  # stale
     assert (await queries.find(new.id))["answers"] == {"a": "yes"}
+
+
+async def test_submit_refuses_answers_changed_since_they_were_read(database: object) -> None:
+    """A colleague's autosave between reading and submitting is not overwritten."""
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    await queries.start_draft(new)
+    seen = await queries.find(new.id)
+    await queries.save_draft(new.id, {"a": "yes", "b": "yes"})  # the colleague
+    stale = {"a": "no"}
+    assert not await queries.submit(seen, stale, score(definition, stale), author)
+    row = await queries.find(new.id)
+    assert row["status"] == Status.draft and row["answers"] == {"a": "yes", "b": "yes"}
+    assert await queries.revisions(new.id) == []
+
+
+async def test_a_revision_keeps_its_photos_and_a_cancelled_correction_restores_them(
+    database: object,
+) -> None:
+    import datetime as dt
+    import uuid
+
+    from service.collection.tables import Evidence
+
+    form_version_id, definition = await stored_form()
+    author = await _author()
+    new = draft(form_version_id, author)
+    await queries.start_draft(new)
+
+    async def photo(sha: str) -> uuid.UUID:
+        photo_id = uuid.uuid4()
+        await Evidence.insert(
+            Evidence(
+                id=photo_id,
+                submission=new.id,
+                item="b",
+                sha256=sha,
+                content_type="image/jpeg",
+                image_key=f"{sha}.jpg",
+                thumbnail_key=f"{sha}-t.jpg",
+                width=1,
+                height=1,
+                size=1,
+                uploaded_by=author,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        return photo_id
+
+    kept = await photo("a" * 64)
+    answers = {"a": "yes", "b": "no"}
+    assert await queries.submit(
+        await queries.find(new.id), answers, score(definition, answers), author
+    )
+    first = await queries.revision(new.id, 1)
+    assert first["evidence"] == {"b": [str(kept)]}
+
+    await queries.start_correction(new.id, author)
+    await Evidence.update({Evidence.removed: True}).where(Evidence.id == kept)  # removed
+    await photo("b" * 64)  # and another added, in the correction
+    shown = await queries.photos_of(first["evidence"])
+    assert [p["id"] for p in shown["b"]] == [kept]  # the revision shows its own photo
+
+    await queries.cancel_correction(new.id)
+    attached = await queries.evidence_by_item(new.id)
+    assert [p["id"] for p in attached["b"]] == [kept]  # back as the revision had it
+    assert (await queries.find(new.id))["corrected_by"] is None
