@@ -9,8 +9,9 @@ What it does, in order:
    fresh `ankang_test_*` database on the PostgreSQL server given, dropped at the end);
    `python -m service migrate` and `forms sync` with FORMS_DIR holding only a
    generated 250-item scored form (`bench_form()`);
-2. a town, an enterprise, its account with an API token, an open self-assessment
-   campaign on that form;
+2. a town, an enterprise, a supervisor watching it with an API token, an open
+   inspection campaign on that form (inspections repeat; a self-assessment is one
+   per enterprise);
 3. the real server in a subprocess: uvicorn serving `service.app.create_app` exactly
    as `python -m service serve` does (access log on, LOG_LEVEL info), plus one
    bench-only route, `POST /api/bench/baseline-submissions` (registered here, never in
@@ -71,7 +72,7 @@ def bench_form() -> dict[str, Any]:
         "kind": "scored",
         "title": {"zh": "压测评分表", "en": "Benchmark table"},
         "basis": "压测",
-        "roles": ["enterprise"],
+        "roles": ["supervisor"],
         "scoring": {"max": SECTIONS * ITEMS_PER_SECTION},
         "sections": [
             {
@@ -163,7 +164,7 @@ def bench_app():
                 "INSERT INTO submission (id, form_version, campaign, enterprise, team, author, "
                 "role, status, answers, position, revision, body_hash, total, max, eligible, "
                 "vetoed, grade, created_at, updated_at, submitted_at) VALUES ({}, {}, {}, {}, "
-                "NULL, {}, 'enterprise', 'submitted', {}, '', 1, NULL, {}, {}, {}, {}, NULL, "
+                "NULL, {}, 'supervisor', 'submitted', {}, '', 1, NULL, {}, {}, {}, {}, NULL, "
                 "{}, {}, {})",
                 submission_id,
                 ids["form_version"],
@@ -273,9 +274,12 @@ async def seed(database_url: str) -> str:
             },
             village,
         )
+        # A supervisor inspecting one enterprise over and over: the one kind of task
+        # that takes any number of submissions (a self-assessment is one per enterprise).
         user = await create_user(
-            "bench", "压测", "bench-password-42", [(Role.enterprise, None, enterprise)]
+            "bench", "压测", "bench-password-42", [(Role.supervisor, None, None)]
         )
+        await orgs.assign_supervisor(enterprise, user)
         form_version_id = await catalog.latest_version_id(FORM_ID)
         now = dt.datetime.now(dt.UTC)
         [campaign] = await Campaign.insert(
@@ -286,7 +290,7 @@ async def seed(database_url: str) -> str:
                 status="open",
                 opens_at=now - dt.timedelta(days=1),
                 closes_at=now + dt.timedelta(days=30),
-                self_assessment=True,
+                supervisors=True,
                 created_at=now,
             )
         )

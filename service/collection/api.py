@@ -209,8 +209,11 @@ def _listed(errors: list[AnswerError]) -> list[dict[str, Any]]:
     return [msgspec.to_builtins(error) for error in errors]
 
 
-async def _scored(principal: Principal, body: SubmissionBody, target: Target) -> Breakdown:
-    """Validate, check photos and completeness, and score: every error at once."""
+async def _scored(
+    principal: Principal, body: SubmissionBody, target: Target
+) -> tuple[Breakdown, dict[str, list[str]]]:
+    """Validate, check photos and completeness, and score: every error at once. The
+    breakdown, and the caller's photos by item (stored with the revision)."""
     try:
         breakdown = score(target.definition, body.answers)
     except InvalidAnswers as exc:
@@ -221,7 +224,7 @@ async def _scored(principal: Principal, body: SubmissionBody, target: Target) ->
     missing = completeness_problems(target.definition, body.answers, evidence)
     if missing:
         raise ApiProblem(INCOMPLETE_ANSWERS, f"{len(missing)} answer(s) missing", _listed(missing))
-    return breakdown
+    return breakdown, evidence
 
 
 async def _stored_result(submission: dict) -> SubmissionResult:
@@ -297,7 +300,7 @@ class SubmissionApi(Controller):
         digest = body_hash(data)
         try:
             target = await _target(principal, data)
-            breakdown = await _scored(principal, data, target)
+            breakdown, photos = await _scored(principal, data, target)
         except ApiProblem:
             # A retry of a stored post answers as before, even if the campaign has
             # closed or a photo was removed since.
@@ -320,7 +323,7 @@ class SubmissionApi(Controller):
             enterprise_id=target.enterprise_id,
             team_id=target.team_id,
         )
-        if await queries.insert_submitted(draft, data.answers, breakdown, digest, now):
+        if await queries.insert_submitted(draft, data.answers, breakdown, digest, now, photos):
             return SubmissionResult(
                 id=data.id,
                 status=Status.submitted,

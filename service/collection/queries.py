@@ -356,6 +356,7 @@ async def insert_submitted(
     breakdown: Breakdown,
     body_hash: str,
     now: dt.datetime | None = None,
+    photos: dict[str, list[str]] | None = None,
 ) -> bool:
     """Store a submission that arrives complete (the API) in one atomic unit.
     False if a submission with this id already exists (a retry or a race)."""
@@ -397,7 +398,7 @@ async def insert_submitted(
             draft.author_id,
             "",
             now,
-            await _photo_snapshot(draft.id),
+            await _photo_snapshot(draft.id) if photos is None else photos,
         ),
         *_score_statements(draft.id, breakdown),
     ]
