@@ -19,7 +19,7 @@ import datetime as dt
 
 from service.accounts.principal import Principal, Role
 from service.campaigns.queries import OpenCampaign
-from service.campaigns.tables import Campaign
+from service.campaigns.tables import Campaign, JudgeAssignment
 from service.db import inline_reads
 from service.forms import catalog
 from service.forms.model import FormDefinition
@@ -150,7 +150,21 @@ async def may_view(principal: Principal, submission: dict) -> bool:
         return True
     if principal.has(Role.supervisor) and submission["role"] != Role.enterprise:
         return enterprise_id in await orgs.watched_by(principal.user_id)
+    if principal.has(Role.judge) and submission["role"] == Role.enterprise:
+        # A judge scores beside the enterprise's own self-assessment and its photos.
+        return await judges(principal.user_id, submission["campaign_id"], enterprise_id)
     return False
+
+
+async def judges(user_id: int, campaign_id: int | None, enterprise_id: int) -> bool:
+    """Is this user on the campaign's panel for this enterprise?"""
+    if campaign_id is None:
+        return False
+    return await JudgeAssignment.exists().where(
+        (JudgeAssignment.campaign == campaign_id)
+        & (JudgeAssignment.user == user_id)
+        & (JudgeAssignment.enterprise.is_null() | (JudgeAssignment.enterprise == enterprise_id))
+    )
 
 
 def may_edit_draft(principal: Principal, submission: dict) -> bool:

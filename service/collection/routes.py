@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from service.accounts.principal import Principal
+from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.forms import catalog
 from service.forms.model import FormDefinition, Section
@@ -169,8 +169,26 @@ async def submission_page(
         state=state,
         evidence=evidence,
         checked=check,
+        **await _self_assessment(row),
     )
     return Template("collection/fill.html", context=context)
+
+
+async def _self_assessment(row: dict) -> dict:
+    """For a judge: the enterprise's submitted self-assessment, shown beside each item
+    (answers and photos), so that differences stand out."""
+    if row["role"] != Role.judge or row["campaign_id"] is None:
+        return {}
+    found = await queries.task_submission(
+        Role.enterprise.value, row["campaign_id"], row["enterprise_id"], row["team_id"], 0
+    )
+    current = await queries.revision(found, None) if found else None
+    if current is None:  # not submitted yet
+        return {"self_answers": None}
+    return {
+        "self_answers": current["answers"],
+        "self_photos": await queries.photos_of(current["evidence"]),
+    }
 
 
 @post("/submissions/{submission_id:uuid}/answers", opt=access(SIGNED_IN), include_in_schema=False)
@@ -210,6 +228,7 @@ async def save_answers(
             evidence=evidence,
             changed=changed,
             saved_at=dt.datetime.now(dt.UTC),
+            **await _self_assessment(row),
         )
         return Template("collection/_saved.html", context=context)
     if go.startswith("photos:"):  # without JavaScript: answers saved, now the photos

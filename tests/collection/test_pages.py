@@ -439,3 +439,21 @@ def test_enter_in_a_text_field_saves_and_stays(app, world):
     form = page[page.index('id="fill-form"') :]
     first = re.search(r'<button[^>]*type="submit"[^>]*>', form).group(0)
     assert 'value="stay"' in first
+
+
+def test_a_judge_scores_beside_the_self_assessment(app, world):
+    with signed_in(app, "chair") as chair:
+        own = start_own(chair, world)
+        fill_complete(chair, own)
+        chair.post(f"{own}/submit", data={"_csrf_token": csrf(chair.get(f"{own}/review").text)})
+    with signed_in(app, "judge") as judge:
+        assert judge.get(own).status_code == 200  # the self-assessment, read-only
+        path = start_own(judge, world)
+        page = judge.get(f"{path}?section=basics").text
+        assert 'id="self-place"' in page and "二车间" in page
+        response = save(judge, path, "safety", htmx=True, accident="yes")  # differs
+        assert re.search(r'id="self-accident" class="self-answer differs"', response.text)
+        same = save(judge, path, "safety", htmx=True, accident="no")
+        assert re.search(r'id="self-accident" class="self-answer"', same.text)
+    with signed_in(app, "chair") as chair:
+        assert chair.get(path).status_code == 404  # and the judge's stays hidden
