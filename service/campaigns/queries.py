@@ -350,3 +350,17 @@ async def open_campaigns_for(
             )
         )
     return result
+
+
+async def campaign_submissions(campaign_id: int) -> list[dict]:
+    """Who filled what in a campaign (no answers): for the progress page."""
+    from service.collection.tables import Submission  # collection depends on campaigns
+
+    return await Submission.select(
+        Submission.enterprise.as_alias("enterprise_id"),
+        Submission.team.as_alias("team_id"),
+        Submission.role,
+        Submission.author.as_alias("author_id"),
+        Submission.status,
+        Submission.total,
+    ).where(Submission.campaign == campaign_id)

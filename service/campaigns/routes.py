@@ -24,6 +24,7 @@ from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
 from . import queries
+from .progress import campaign_progress
 from .rules import (
     FORM_KINDS,
     MESSAGES,
@@ -77,8 +78,19 @@ def message(problem: Problem) -> str:
     return _(MESSAGES[problem])
 
 
+PROGRESS_LABELS = {"draft": _l("draft"), "missing": "—", "none": ""}
+
+
+def progress_label(state: str | None, total: float | None) -> str:
+    """A cell of the progress table: the score when submitted, else where it stands."""
+    if state == "done":
+        return "✓" if total is None else f"✓ {float(total):g}"
+    label = PROGRESS_LABELS.get(state or "none", "")
+    return _(label) if label and label != "—" else label
+
+
 # Helpers every campaign page uses.
-PAGE_HELPERS = {"status_label": status_label, "day": day}
+PAGE_HELPERS = {"status_label": status_label, "day": day, "progress_label": progress_label}
 
 
 def _text(value: object) -> str:
@@ -167,6 +179,19 @@ class CampaignAdmin(Controller):
             **PAGE_HELPERS,
         }
         return Template("campaigns/campaign.html", context=context)
+
+    @get("/{campaign_id:int}/progress", name="admin_campaign_progress")
+    async def progress_page(self, request: Request, campaign_id: FromPath[int]) -> Template:
+        """Which judge has scored which participant, and what is missing."""
+        campaign = await _managed_campaign(request.user, campaign_id)
+        progress = campaign_progress(
+            await queries.participants(campaign_id),
+            await queries.judge_assignments(campaign_id),
+            await queries.campaign_submissions(campaign_id),
+            self_assessment=campaign["self_assessment"],
+        )
+        context = {"campaign": campaign, "progress": progress, **PAGE_HELPERS}
+        return Template("campaigns/progress.html", context=context)
 
     @post("/{campaign_id:int}/status", status_code=303)
     async def change_status(

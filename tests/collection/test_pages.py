@@ -457,3 +457,18 @@ def test_a_judge_scores_beside_the_self_assessment(app, world):
         assert re.search(r'id="self-accident" class="self-answer"', same.text)
     with signed_in(app, "chair") as chair:
         assert chair.get(path).status_code == 404  # and the judge's stays hidden
+
+
+def test_admins_see_who_has_scored_whom(app, world):
+    with signed_in(app, "judge") as judge:
+        path = start_own(judge, world)
+        fill_complete(judge, path)
+        judge.post(f"{path}/submit", data={"_csrf_token": csrf(judge.get(f"{path}/review").text)})
+    with signed_in(app, "clerk") as admin:
+        page = admin.get(f"/admin/campaigns/{world['campaign']}/progress")
+        assert page.status_code == 200
+        text = page.text
+        assert "✓ 20" in text  # the judge's score of the first enterprise
+        assert "测试企业00002" in text.split("提醒")[1]  # still to score, to be reminded
+    with signed_in(app, "judge") as judge:
+        assert judge.get(f"/admin/campaigns/{world['campaign']}/progress").status_code == 403

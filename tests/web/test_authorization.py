@@ -43,6 +43,7 @@ CAMPAIGN_ADMIN_RULES = {
     "GET /admin/campaigns": Rule(ADMIN, "/admin/campaigns"),
     "POST /admin/campaigns": Rule(ADMIN, "/admin/campaigns", {"name": ""}),
     "GET /admin/campaigns/{campaign_id:int}": Rule(ADMIN, "/admin/campaigns/999"),
+    "GET /admin/campaigns/{campaign_id:int}/progress": Rule(ADMIN, "/admin/campaigns/999/progress"),
     "POST /admin/campaigns/{campaign_id:int}/judges": Rule(ADMIN, "/admin/campaigns/999/judges"),
     "POST /admin/campaigns/{campaign_id:int}/judges/{assignment_id:int}/remove": Rule(
         ADMIN, "/admin/campaigns/999/judges/1/remove"
