@@ -144,8 +144,16 @@ async def may_view(principal: Principal, submission: dict) -> bool:
     if submission["status"] == Status.draft:
         return False
     enterprise_id = submission["enterprise_id"]
-    if enterprise_id is None or submission["role"] == Role.judge:
-        return False  # judges' scores stay with the judges and the admins
+    if enterprise_id is None:
+        return False
+    if submission["role"] == Role.judge:
+        # Blind scoring: a judge sees the other judges' scores only once the admin has
+        # closed the campaign; nobody else but the admins ever does.
+        return (
+            principal.has(Role.judge)
+            and await judges(principal.user_id, submission["campaign_id"], enterprise_id)
+            and await _closed(submission["campaign_id"])
+        )
     if enterprise_id in principal.enterprises:
         return True
     if principal.has(Role.supervisor) and submission["role"] != Role.enterprise:
@@ -154,6 +162,12 @@ async def may_view(principal: Principal, submission: dict) -> bool:
         # A judge scores beside the enterprise's own self-assessment and its photos.
         return await judges(principal.user_id, submission["campaign_id"], enterprise_id)
     return False
+
+
+async def _closed(campaign_id: int | None) -> bool:
+    return campaign_id is not None and await Campaign.exists().where(
+        (Campaign.id == campaign_id) & (Campaign.status == "closed")
+    )
 
 
 async def judges(user_id: int, campaign_id: int | None, enterprise_id: int) -> bool:

@@ -472,3 +472,26 @@ def test_admins_see_who_has_scored_whom(app, world):
         assert "测试企业00002" in text.split("提醒")[1]  # still to score, to be reminded
     with signed_in(app, "judge") as judge:
         assert judge.get(f"/admin/campaigns/{world['campaign']}/progress").status_code == 403
+
+
+def test_judges_see_each_others_scores_only_once_scoring_is_closed(app, world):
+    from service.campaigns.tables import Campaign
+
+    second = make_user(world["url"], "judge2", "judge")
+    in_database(world["url"], lambda: assign_judge(world["campaign"], second))
+    with signed_in(app, "judge") as judge:
+        path = start_own(judge, world)
+        fill_complete(judge, path)
+        judge.post(f"{path}/submit", data={"_csrf_token": csrf(judge.get(f"{path}/review").text)})
+    with signed_in(app, "judge2") as other:
+        assert other.get(path).status_code == 404  # blind while scoring is open
+
+        async def close() -> None:
+            await Campaign.update({Campaign.status: "closed"}).where(
+                Campaign.id == world["campaign"]
+            )
+
+        in_database(world["url"], close)
+        assert other.get(path).status_code == 200
+    with signed_in(app, "chair") as chair:
+        assert chair.get(path).status_code == 404  # never the enterprise
