@@ -1,6 +1,6 @@
 """Campaigns (评比/检查活动): a form version, its participants, a window, who fills what."""
 
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -22,6 +22,9 @@ class Campaign(Table, tablename="campaign"):
     self_assessment = Boolean(default=False)  # each participating enterprise
     judges = Boolean(default=False)  # the judges assigned to the campaign
     supervisors = Boolean(default=False)  # the supervisors watching each enterprise
+    # The scoring policy (service/rankings/policy.py) as JSON; empty: the defaults,
+    # with the grade bands of the form.
+    policy = Text(default="")
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
 
