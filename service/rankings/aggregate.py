@@ -1,0 +1,309 @@
+"""The ranking: participant rows + a campaign's policy → ranked participants. Pure.
+
+Per participant: the judges' combined score, the final score by the weights, the
+judges' spread, eligibility with reasons, grade, award and rank. Scores are kept
+unrounded here; `shown` rounds for display and storage.
+
+Order: ranked participants by final score (highest first), then the policy's
+tie-breaks in order; equal on all of them → the same rank (1, 2, 2, 4), listed by
+name. The name never splits a tie: it is there so that the listing is stable. Then
+the ineligible, then the incomplete, unranked, each with their reasons.
+
+A ranking is always over the rows given: filter first (`filter_rows`, or `group=`) and
+the ranks, the top-N awards and the ties are those of the group.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from itertools import groupby
+
+from msgspec import Struct
+from msgspec.structs import replace
+
+from service.forms.model import Text
+from service.forms.points import EPSILON
+
+from .groups import Group, group_value
+from .inputs import ParticipantScores
+from .policy import (
+    FEWER_OPEN_MAJOR_HAZARDS,
+    JUDGES_MEAN,
+    SECTION_PREFIX,
+    Combine,
+    FormEligibility,
+    GroupBy,
+    Policy,
+)
+
+
+class Standing(enum.StrEnum):
+    ranked = "ranked"
+    ineligible = "ineligible"  # vetoed, or failed a gate: final for this round
+    incomplete = "incomplete"  # a part is missing yet: it may still be ranked later
+
+
+class Reason(Struct, frozen=True):
+    code: str  # a key of MESSAGES (veto_unstated is shown as veto)
+    message: Text
+
+
+class RankedParticipant(Struct, frozen=True, kw_only=True):
+    participant: ParticipantScores
+    standing: Standing
+    rank: int | None = None
+    final: float | None = None  # unrounded; None while a weighted part is missing
+    judges_score: float | None = None  # the judges combined (mean or trimmed mean)
+    trimmed: bool = False  # the highest and the lowest judge were dropped
+    spread: float | None = None  # highest judge − lowest judge, from two judges on
+    disagreement: bool = False  # spread above the policy's spread_limit
+    reasons: tuple[Reason, ...] = ()
+    grade: str | None = None  # a GradeBand id of the policy
+    award: str | None = None  # an AwardRule id of the policy
+
+
+def rank(
+    rows: Iterable[ParticipantScores], policy: Policy, *, group: Group | None = None
+) -> list[RankedParticipant]:
+    """Rank the participants (of `group` only, when given) under `policy`: the ranked
+    first in rank order, then the ineligible, then the incomplete."""
+    if group is not None:
+        rows = (row for row in rows if group.matches(row))
+    assessed = [assess(row, policy) for row in rows]
+    key = _rank_key(policy)
+    ranked = sorted((a for a in assessed if a.standing is Standing.ranked), key=_display(key))
+    ranks = _competition_ranks(ranked, key)
+    awards = _awards(ranked, policy, key)
+    result = [
+        replace(a, rank=r, grade=_grade(a.final, policy), award=awards.get(i))
+        for i, (a, r) in enumerate(zip(ranked, ranks, strict=True))
+    ]
+    for standing in (Standing.ineligible, Standing.incomplete):
+        rest = [a for a in assessed if a.standing is standing]
+        result += sorted(rest, key=lambda a: (_higher_first(a.final), *_identity(a)))
+    return result
+
+
+def assess(row: ParticipantScores, policy: Policy) -> RankedParticipant:
+    """One participant's scores, spread and standing under the policy (no rank yet)."""
+    judges_score, trimmed = judges_combined(row, policy)
+    spread = None
+    if row.judges >= 2 and row.judges_min is not None and row.judges_max is not None:
+        spread = row.judges_max - row.judges_min
+    disagreement = (
+        spread is not None
+        and policy.spread_limit is not None
+        and spread > policy.spread_limit + EPSILON
+    )
+    final = None
+    self_part = 0.0 if policy.self_weight == 0 else row.self_total
+    judges_part = 0.0 if policy.judges_weight == 0 else judges_score
+    if self_part is not None and judges_part is not None:
+        final = policy.self_weight * self_part + policy.judges_weight * judges_part
+    blocking, missing = _reasons(row, policy)
+    standing = Standing.ranked
+    # A veto or a failed gate is decisive; a missing part may yet arrive.
+    if blocking:
+        standing = Standing.ineligible
+    elif missing or final is None:
+        standing = Standing.incomplete
+    return RankedParticipant(
+        participant=row,
+        standing=standing,
+        final=final,
+        judges_score=judges_score,
+        trimmed=trimmed,
+        spread=spread,
+        disagreement=disagreement,
+        reasons=(*blocking, *missing),
+    )
+
+
+def judges_combined(row: ParticipantScores, policy: Policy) -> tuple[float | None, bool]:
+    """The judges' combined score and whether it was trimmed (None without judges).
+
+    Trimming one highest and one lowest needs only the sum, the extremes and the count:
+    (sum − min − max) / (n − 2), so SQL gives four aggregates, not every score."""
+    n = row.judges
+    if n == 0:
+        return None, False
+    trim = policy.combine is Combine.trimmed_mean and n >= policy.trim_from
+    if trim and (row.judges_min is None or row.judges_max is None):
+        raise ValueError(f"{row.name}: {n} judges but no judges_min/judges_max to trim")
+    if trim:
+        value = (row.judges_sum - row.judges_min - row.judges_max) / (n - 2)  # type: ignore[operator]
+    else:
+        value = row.judges_sum / n
+    # Float rounding in the subtraction can step a hair outside the judges' range.
+    if row.judges_min is not None and row.judges_max is not None:
+        value = min(max(value, row.judges_min), row.judges_max)
+    return value, trim
+
+
+def shown(value: float | None) -> float | None:
+    """A score as displayed and stored: 2 decimals. Never compare these."""
+    return None if value is None else round(value, 2)
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+# Every reason a clerk reads, by its stable code: (Chinese, English) templates.
+MESSAGES = {
+    "veto": ("一票否决：{reason}", "Veto: {reason}"),
+    "veto_unstated": ("{who}一票否决", "Vetoed"),
+    "self_form_ineligible": (
+        "自评未达到评分表的门槛或必备项要求",
+        "The self-assessment fails the form's gates or mandatory items",
+    ),
+    "judges_form_ineligible": (
+        "{n}位评委的评分未达到评分表的门槛或必备项要求",
+        "{n} judge(s) found the form's gates or mandatory items not met",
+    ),
+    "self_below_min": (
+        "自评{total}分，未达到{needed}分",
+        "Self-assessment {total} is below {needed}",
+    ),
+    "self_section_below_min": (
+        "自评有部分得分率为{lowest}%，未达到{needed}%",
+        "A self-assessment section is at {lowest}%, below {needed}%",
+    ),
+    "no_self_assessment": ("尚未提交自评", "No self-assessment yet"),
+    "too_few_judges": ("评委评分{n}份，需要{needed}份", "{n} of {needed} judges' scores"),
+}
+
+
+def _reason(code: str, **values: object) -> Reason:
+    zh, en = MESSAGES[code]
+    return Reason(
+        code.removesuffix("_unstated"), Text(zh=zh.format(**values), en=en.format(**values))
+    )
+
+
+def _reasons(row: ParticipantScores, policy: Policy) -> tuple[list[Reason], list[Reason]]:
+    """(reasons it is ineligible, reasons it is incomplete)."""
+    blocking = [_reason("veto", reason=r) for r in row.veto_reasons]
+    if not blocking and (row.self_vetoed or row.judges_vetoed):
+        # Vetoed without a stated reason: still say who vetoed.
+        who = "自评" if row.self_vetoed else f"{row.judges_vetoed}位评委"
+        blocking.append(_reason("veto_unstated", who=who))
+    form = policy.require_form_eligibility
+    # self_eligible is False for a veto too; the veto already says why.
+    if form is not FormEligibility.off and row.self_eligible is False and not row.self_vetoed:
+        blocking.append(_reason("self_form_ineligible"))
+    if form is FormEligibility.all and row.judges_ineligible:
+        blocking.append(_reason("judges_form_ineligible", n=row.judges_ineligible))
+    total, needed = row.self_total, policy.min_self_total
+    if total is not None and needed is not None and total + EPSILON < needed:
+        blocking.append(_reason("self_below_min", total=_n(total), needed=_n(needed)))
+    lowest, percent = row.self_min_section_percent, policy.min_self_section_percent
+    short = lowest is not None and percent is not None and lowest + EPSILON < percent
+    if total is not None and short:
+        blocking.append(_reason("self_section_below_min", lowest=_n(lowest), needed=_n(percent)))  # type: ignore[arg-type]
+    missing = []
+    needs_self = policy.self_weight > 0 or policy.min_self_total is not None
+    if (needs_self or percent is not None) and total is None:
+        missing.append(_reason("no_self_assessment"))
+    needed_judges = max(policy.min_judges, 1)
+    if policy.judges_weight > 0 and row.judges < needed_judges:
+        missing.append(_reason("too_few_judges", n=row.judges, needed=needed_judges))
+    return blocking, missing
+
+
+# ---------------------------------------------------------------- order, ranks, awards
+
+Key = tuple[tuple[int, float], ...]
+
+
+def _rank_key(policy: Policy) -> Callable[[RankedParticipant], Key]:
+    """What decides rank: the final score, then each tie-break; smaller comes first.
+
+    Scores are compared at 1e-6 (EPSILON: points come in 0.1 steps), so that float noise
+    from adding in another order never splits a tie; the 2-decimal rounding is for
+    display only and is never compared."""
+    parts: list[Callable[[RankedParticipant], tuple[int, float]]] = [
+        lambda a: _higher_first(a.final)
+    ]
+    for rule in policy.tie_breaks:
+        if rule == JUDGES_MEAN:
+            parts.append(lambda a: _higher_first(a.judges_score))
+        elif rule.startswith(SECTION_PREFIX):
+            section = rule.removeprefix(SECTION_PREFIX)
+            parts.append(lambda a, s=section: _higher_first(a.participant.section_means.get(s)))
+        elif rule == FEWER_OPEN_MAJOR_HAZARDS:
+            # Unknown (no hazard loop) after any known count; all unknown: no effect.
+            parts.append(lambda a: _higher_first(_negated(a.participant.open_major_hazards)))
+        # NAME (and anything check_policy rejects) never decides rank.
+    return lambda a: tuple(part(a) for part in parts)
+
+
+def _higher_first(value: float | None) -> tuple[int, float]:
+    return (1, 0.0) if value is None else (0, -round(value, 6))
+
+
+def _negated(count: int | None) -> float | None:
+    return None if count is None else -count
+
+
+def _identity(a: RankedParticipant) -> tuple[str, int, int]:
+    p = a.participant
+    return (p.name, p.enterprise_id, -1 if p.team_id is None else p.team_id)
+
+
+def _display(key: Callable[[RankedParticipant], Key]) -> Callable[[RankedParticipant], tuple]:
+    return lambda a: (key(a), *_identity(a))
+
+
+def _competition_ranks(
+    ranked: list[RankedParticipant], key: Callable[[RankedParticipant], Key]
+) -> list[int]:
+    """1, 2, 2, 4: a participant's rank is one more than the number strictly ahead."""
+    ranks: list[int] = []
+    previous: Key | None = None
+    for position, participant in enumerate(ranked):
+        current = key(participant)
+        ranks.append(ranks[-1] if current == previous else position + 1)
+        previous = current
+    return ranks
+
+
+def _awards(
+    ranked: list[RankedParticipant], policy: Policy, key: Callable[[RankedParticipant], Key]
+) -> dict[int, str]:
+    """Award ids by position in `ranked` (which is in rank order)."""
+    awarded: dict[int, str] = {}
+    for rule in policy.awards:
+        pool = [
+            i
+            for i, a in enumerate(ranked)
+            if i not in awarded and (rule.min_final is None or a.final + EPSILON >= rule.min_final)  # type: ignore[operator]
+        ]
+        if rule.top is not None:
+            # Top N within each group, ties at the cut-off all in. An unknown group value
+            # (no industry, no head count) is a group of its own.
+            def by_group(i: int, per: GroupBy | None = rule.per) -> tuple[bool, str]:
+                value = None if per is None else group_value(ranked[i].participant, per)
+                return (value is None, value or "")
+
+            top = rule.top
+            winners = []
+            for _, members in groupby(sorted(pool, key=lambda i: (by_group(i), i)), by_group):
+                ordered = list(members)
+                ranks = _competition_ranks([ranked[i] for i in ordered], key)
+                winners += [i for i, r in zip(ordered, ranks, strict=True) if r <= top]
+            pool = winners
+        for i in pool:
+            awarded[i] = rule.id
+    return awarded
+
+
+def _grade(final: float | None, policy: Policy) -> str | None:
+    for band in sorted(policy.grades, key=lambda b: -b.min):
+        if final is not None and final + EPSILON >= band.min:
+            return band.id
+    return None
+
+
+def _n(value: float) -> str:
+    return f"{round(value, 2):g}"
