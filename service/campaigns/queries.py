@@ -49,6 +49,7 @@ def _campaign_columns() -> tuple:
         Campaign.self_assessment,
         Campaign.judges,
         Campaign.supervisors,
+        Campaign.policy,
         Campaign.created_at,
         Campaign.town.id.as_alias("town_id"),
         Campaign.town.name.as_alias("town_name"),

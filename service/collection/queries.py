@@ -193,6 +193,11 @@ async def save_draft(
     return bool(await query)
 
 
+def _lowest_percent(breakdown: Breakdown) -> float | None:
+    percentages = [s.percentage for s in breakdown.sections if s.percentage is not None]
+    return min(percentages) if percentages else None
+
+
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2)))
 
@@ -296,7 +301,8 @@ async def submit(
     update = QueryString(
         "UPDATE submission SET status = {}, answers = {}, revision = {}, corrected_by = NULL, "
         "body_hash = COALESCE(body_hash, {}), total = {}, max = {}, eligible = {}, vetoed = {}, "
-        "grade = {}, updated_at = {}, submitted_at = COALESCE(submitted_at, {}) "
+        "grade = {}, min_section_percent = {}, updated_at = {}, "
+        "submitted_at = COALESCE(submitted_at, {}) "
         "WHERE id = {} AND revision = {} AND answers = {} AND status IN ({}, {}) RETURNING id",
         Status.submitted.value,
         answers_json,
@@ -307,6 +313,7 @@ async def submit(
         breakdown.eligible,
         breakdown.vetoed,
         breakdown.grade.id if breakdown.grade else None,
+        _lowest_percent(breakdown),
         now,
         now,
         submission["id"],
@@ -365,8 +372,8 @@ async def insert_submitted(
     insert = (
         "INSERT INTO submission (id, form_version, campaign, enterprise, team, author, role, "
         "status, answers, position, revision, body_hash, total, max, eligible, vetoed, grade, "
-        "created_at, updated_at, submitted_at) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "min_section_percent, created_at, updated_at, submitted_at) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             _key(draft.id),
             draft.form_version_id,
@@ -383,6 +390,7 @@ async def insert_submitted(
             breakdown.eligible,
             breakdown.vetoed,
             breakdown.grade.id if breakdown.grade else None,
+            _lowest_percent(breakdown),
             now,
             now,
             now,

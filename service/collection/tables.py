@@ -63,6 +63,9 @@ class Submission(Table, tablename="submission"):
     eligible = Boolean(null=True, default=None)
     vetoed = Boolean(null=True, default=None)
     grade = Varchar(length=64, null=True, default=None)
+    # The lowest section percentage: a campaign gate ("every section ≥ 80%") reads it
+    # here instead of joining every section score of every submission.
+    min_section_percent = Real(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
     submitted_at = Timestamptz(null=True, default=None)

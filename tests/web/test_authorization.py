@@ -44,6 +44,11 @@ CAMPAIGN_ADMIN_RULES = {
     "POST /admin/campaigns": Rule(ADMIN, "/admin/campaigns", {"name": ""}),
     "GET /admin/campaigns/{campaign_id:int}": Rule(ADMIN, "/admin/campaigns/999"),
     "GET /admin/campaigns/{campaign_id:int}/progress": Rule(ADMIN, "/admin/campaigns/999/progress"),
+    "GET /admin/campaigns/{campaign_id:int}/rankings": Rule(ADMIN, "/admin/campaigns/999/rankings"),
+    "GET /api/v1/campaigns": Rule(ADMIN, "/api/v1/campaigns"),
+    "GET /api/v1/campaigns/{campaign_id:int}/rankings": Rule(
+        ADMIN, "/api/v1/campaigns/999/rankings"
+    ),
     "POST /admin/campaigns/{campaign_id:int}/judges": Rule(ADMIN, "/admin/campaigns/999/judges"),
     "POST /admin/campaigns/{campaign_id:int}/judges/{assignment_id:int}/remove": Rule(
         ADMIN, "/admin/campaigns/999/judges/1/remove"

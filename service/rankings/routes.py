@@ -1,0 +1,268 @@
+"""Rankings: the page for a town's admins and the same numbers through the API.
+
+The ranking is always computed over the chosen group (area, industry, ownership, size
+band); sorting the table by another column never changes the ranks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from service.accounts.principal import Principal, Role
+from service.campaigns import queries as campaigns
+from service.web.access import access
+from service.web.i18n import _l, current_language
+from service.web.i18n import gettext_ as _
+from service.web.problems import problem_responses
+from service.web.templating import localize
+
+from .aggregate import RankedParticipant, shown
+from .groups import Group, SizeBand, group_value, size_band
+from .policy import GroupBy, Policy, describe
+from .standings import standings
+
+SORTS = ("rank", "name", "village", "final", "self", "judges", "spread")
+
+
+async def _campaign(principal: Principal, campaign_id: int) -> dict:
+    campaign = await campaigns.get_campaign(campaign_id)
+    if campaign is None:
+        raise NotFoundException("No such campaign")
+    if not principal.manages_town(campaign["town_id"]):
+        raise PermissionDeniedException("Not a campaign of your towns")
+    return campaign
+
+
+def _group(
+    village: str | None, industry: str | None, ownership: str | None, band: str | None
+) -> Group | None:
+    sizes = {b.value: b for b in SizeBand}
+    group = Group(
+        village=village or None,
+        industry=industry or None,
+        ownership=ownership or None,
+        size_band=sizes.get(band or ""),
+    )
+    return None if group == Group() else group
+
+
+def _sorted(rows: list[RankedParticipant], sort: str) -> list[RankedParticipant]:
+    """The table in another order; the ranks stay as computed."""
+    low = float("-inf")
+    keys = {
+        "name": lambda r: r.participant.name,
+        "village": lambda r: (r.participant.village, r.participant.name),
+        "final": lambda r: -(r.final if r.final is not None else low),
+        "self": lambda r: (
+            -(r.participant.self_total if r.participant.self_total is not None else low)
+        ),
+        "judges": lambda r: -(r.judges_score if r.judges_score is not None else low),
+        "spread": lambda r: -(r.spread if r.spread is not None else low),
+    }
+    return sorted(rows, key=keys[sort]) if sort in keys else rows
+
+
+class RankingRow(msgspec.Struct):
+    rank: int | None
+    standing: str  # ranked | ineligible | incomplete
+    enterprise_id: int
+    team_id: int | None
+    name: str
+    village: str
+    industry: str | None
+    ownership: str | None
+    size_band: str | None
+    final: float | None
+    grade: str | None
+    award: str | None
+    self_total: float | None
+    judges_score: float | None
+    judges: int
+    trimmed: bool
+    spread: float | None
+    disagreement: bool
+    reasons: list[str]  # in the request's language
+
+
+class Ranking(msgspec.Struct):
+    campaign_id: int
+    policy: list[str]  # the policy in plain words
+    rows: list[RankingRow]
+
+
+class CampaignOut(msgspec.Struct):
+    id: int
+    name: str
+    status: str
+    town: str
+    form_id: str
+    form_version: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    participants: int
+
+
+def _row(r: RankedParticipant, lang: str) -> RankingRow:
+    p = r.participant
+    return RankingRow(
+        rank=r.rank,
+        standing=r.standing.value,
+        enterprise_id=p.enterprise_id,
+        team_id=p.team_id,
+        name=p.name,
+        village=p.village,
+        industry=p.industry,
+        ownership=p.ownership,
+        size_band=group_value(p, GroupBy.size_band),
+        final=shown(r.final),
+        grade=r.grade,
+        award=r.award,
+        self_total=shown(p.self_total),
+        judges_score=shown(r.judges_score),
+        judges=p.judges,
+        trimmed=r.trimmed,
+        spread=shown(r.spread),
+        disagreement=r.disagreement,
+        reasons=[
+            (reason.message.en or reason.message.zh) if lang == "en" else reason.message.zh
+            for reason in r.reasons
+        ],
+    )
+
+
+class RankingPages(Controller):
+    path = "/admin/campaigns"
+    include_in_schema = False
+    opt: ClassVar[dict] = access(Role.admin)
+
+    @get("/{campaign_id:int}/rankings", name="campaign_rankings")
+    async def rankings_page(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        village: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
+        ownership: FromQuery[str | None] = None,
+        size: FromQuery[str | None] = None,
+        sort: FromQuery[str] = "rank",
+    ) -> Template:
+        campaign = await _campaign(request.user, campaign_id)
+        group = _group(village, industry, ownership, size)
+        result = await standings(campaign, group)
+        everyone = (await standings(campaign)).ranked if group else result.ranked
+        lang = current_language.get()
+        context = {
+            "campaign": campaign,
+            "policy_text": describe(result.policy, lang),
+            "policy": result.policy,
+            "rows": [_row(r, lang) for r in _sorted(result.ranked, sort)],
+            "choices": {
+                "village": sorted({r.participant.village for r in everyone}),
+                "industry": sorted({r.participant.industry or "" for r in everyone} - {""}),
+                "ownership": sorted({r.participant.ownership or "" for r in everyone} - {""}),
+                "size": [b.value for b in SizeBand],
+            },
+            "chosen": {
+                "village": village or "",
+                "industry": industry or "",
+                "ownership": ownership or "",
+                "size": size or "",
+            },
+            "sort": sort if sort in SORTS else "rank",
+            "sorts": SORTS,
+            "size_band": size_band,
+        }
+        return Template("rankings/rankings.html", context=context)
+
+
+class CampaignApi(Controller):
+    path = "/api/v1/campaigns"
+    tags: ClassVar[list[str]] = ["campaigns"]
+    opt: ClassVar[dict] = access(Role.admin)
+
+    @get("/", summary="The campaigns of your towns", responses=problem_responses(401, 403))
+    async def list_campaigns(self, request: Request) -> list[CampaignOut]:
+        principal: Principal = request.user
+        rows = await campaigns.list_campaigns(principal.admin_towns)
+        return [
+            CampaignOut(
+                id=c["id"],
+                name=c["name"],
+                status=c["status"],
+                town=c["town_name"],
+                form_id=c["form_id"],
+                form_version=c["version"],
+                opens_at=c["opens_at"],
+                closes_at=c["closes_at"],
+                participants=c["participant_count"],
+            )
+            for c in rows
+        ]
+
+    @get(
+        "/{campaign_id:int}/rankings",
+        summary="A campaign's ranking, over a group of participants",
+        description=(
+            "Ranked by the campaign's policy (in plain words in `policy`). Filters choose "
+            "the group the ranking is computed over: `village` (area name), `industry`, "
+            "`ownership`, `size` (micro, small, medium, large). Ineligible and incomplete "
+            "participants follow, unranked, with their reasons."
+        ),
+        responses=problem_responses(401, 403, 404),
+    )
+    async def rankings(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        village: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
+        ownership: FromQuery[str | None] = None,
+        size: FromQuery[str | None] = None,
+    ) -> Ranking:
+        campaign = await _campaign(request.user, campaign_id)
+        result = await standings(campaign, _group(village, industry, ownership, size))
+        lang = current_language.get()
+        return Ranking(
+            campaign_id=campaign_id,
+            policy=describe(result.policy, lang),
+            rows=[_row(r, lang) for r in result.ranked],
+        )
+
+
+ROUTES = [RankingPages, CampaignApi]
+
+
+SIZE_LABELS = {
+    "micro": _l("micro (< 20)"),
+    "small": _l("small (20–299)"),
+    "medium": _l("medium (300–999)"),
+    "large": _l("large (≥ 1000)"),
+}
+
+
+def size_label(size: str) -> str:
+    return _(SIZE_LABELS[size]) if size in SIZE_LABELS else size
+
+
+def grade_label(policy: Policy, grade_id: str | None) -> str:
+    band = next((g for g in policy.grades if g.id == grade_id), None)
+    return localize(band.label) if band else ""
+
+
+def award_label(policy: Policy, award_id: str | None) -> str:
+    rule = next((a for a in policy.awards if a.id == award_id), None)
+    return localize(rule.label) if rule else ""
+
+
+TEMPLATE_GLOBALS = {
+    "size_label": size_label,
+    "grade_label": grade_label,
+    "award_label": award_label,
+}

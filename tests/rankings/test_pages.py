@@ -1,0 +1,48 @@
+"""The rankings page and API over real stored submissions."""
+
+from __future__ import annotations
+
+from service.accounts import tokens
+from tests.collection.test_pages import csrf, fill_complete, signed_in, start_own
+from tests.factories import in_database
+
+
+def _submit(app, username: str, world) -> None:
+    with signed_in(app, username) as client:
+        path = start_own(client, world)
+        fill_complete(client, path)
+        client.post(f"{path}/submit", data={"_csrf_token": csrf(client.get(f"{path}/review").text)})
+
+
+def test_the_rankings_page_and_api_show_the_same_ranking(app, world):
+    _submit(app, "chair", world)  # self-assessment of 测试企业00001: 20 of 20
+    _submit(app, "judge", world)  # one judge: 20
+    with signed_in(app, "clerk") as admin:
+        page = admin.get(f"/admin/campaigns/{world['campaign']}/rankings")
+        assert page.status_code == 200
+        text = page.text
+        assert "测试企业00001" in text and "测试企业00002" in text
+        assert "20%" in text or "20 %" in text or "自评" in text  # the policy in words
+        first = text.index("测试企业00001")
+        assert text.index("测试企业00002") > first  # incomplete ones follow
+        token = in_database(world["url"], lambda: tokens.create_token(world["users"]["admin"], "t"))
+    from litestar.testing import TestClient
+
+    with TestClient(app) as api:
+        headers = {"Authorization": f"Bearer {token}"}
+        ranking = api.get(f"/api/v1/campaigns/{world['campaign']}/rankings", headers=headers)
+        assert ranking.status_code == 200
+        rows = ranking.json()["rows"]
+        assert rows[0]["name"] == "测试企业00001" and rows[0]["rank"] == 1
+        assert rows[0]["final"] == 20 and rows[0]["self_total"] == 20 and rows[0]["judges"] == 1
+        assert (
+            rows[1]["standing"] == "incomplete" and rows[1]["rank"] is None and rows[1]["reasons"]
+        )
+        listed = api.get("/api/v1/campaigns", headers=headers).json()
+        assert [c["id"] for c in listed] == [world["campaign"]]
+        nobody = api.get(
+            f"/api/v1/campaigns/{world['campaign']}/rankings",
+            params={"industry": "不存在的行业"},
+            headers=headers,
+        ).json()
+        assert nobody["rows"] == []
