@@ -29,6 +29,7 @@ from .policy import GroupBy, Policy, describe
 from .standings import standings
 
 SORTS = ("rank", "name", "village", "final", "self", "judges", "spread")
+PAGE_SIZE = 100  # rows a page shows: a county's 10,000 enterprises are not one page
 
 
 async def _campaign(principal: Principal, campaign_id: int) -> dict:
@@ -152,17 +153,25 @@ class RankingPages(Controller):
         ownership: FromQuery[str | None] = None,
         size: FromQuery[str | None] = None,
         sort: FromQuery[str] = "rank",
+        page: FromQuery[int] = 1,
     ) -> Template:
         campaign = await _campaign(request.user, campaign_id)
         group = _group(village, industry, ownership, size)
         result = await standings(campaign, group)
         everyone = (await standings(campaign)).ranked if group else result.ranked
         lang = current_language.get()
+        ordered = _sorted(result.ranked, sort)
+        pages = max(1, -(-len(ordered) // PAGE_SIZE))
+        page = min(max(1, page), pages)
+        shown_rows = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         context = {
             "campaign": campaign,
             "policy_text": describe(result.policy, lang),
             "policy": result.policy,
-            "rows": [_row(r, lang) for r in _sorted(result.ranked, sort)],
+            "rows": [_row(r, lang) for r in shown_rows],
+            "page": page,
+            "pages": pages,
+            "total": len(ordered),
             "choices": {
                 "village": sorted({r.participant.village for r in everyone}),
                 "industry": sorted({r.participant.industry or "" for r in everyone} - {""}),

@@ -46,3 +46,20 @@ def test_the_rankings_page_and_api_show_the_same_ranking(app, world):
             headers=headers,
         ).json()
         assert nobody["rows"] == []
+
+
+def test_the_rankings_page_pages_and_sorts_without_changing_ranks(app, world, monkeypatch):
+    from service.rankings import routes
+
+    monkeypatch.setattr(routes, "PAGE_SIZE", 1)
+    _submit(app, "chair", world)
+    _submit(app, "judge", world)
+    with signed_in(app, "clerk") as admin:
+        url = f"/admin/campaigns/{world['campaign']}/rankings"
+        first = admin.get(url).text
+        assert "测试企业00001" in first and "测试企业00002" not in first
+        assert "第1页，共2页" in first
+        second = admin.get(url, params={"page": 2}).text
+        assert "测试企业00002" in second and "测试企业00001" not in second
+        by_name = admin.get(url, params={"sort": "name", "page": 9}).text  # clamped: page 2
+        assert "第2页，共2页" in by_name
