@@ -71,7 +71,7 @@ def rank(
     if group is not None:
         rows = (row for row in rows if group.matches(row))
     assessed = [assess(row, policy) for row in rows]
-    key = _rank_key(policy)
+    key = _once(_rank_key(policy))
     ranked = sorted((a for a in assessed if a.standing is Standing.ranked), key=_display(key))
     ranks = _competition_ranks(ranked, key)
     awards = _awards(ranked, policy, key)
@@ -236,6 +236,20 @@ def _rank_key(policy: Policy) -> Callable[[RankedParticipant], Key]:
             parts.append(lambda a: _higher_first(_negated(a.participant.open_major_hazards)))
         # NAME (and anything check_policy rejects) never decides rank.
     return lambda a: tuple(part(a) for part in parts)
+
+
+def _once(key: Callable[[RankedParticipant], Key]) -> Callable[[RankedParticipant], Key]:
+    """The key computed once per participant: sorting, ranking and awarding all ask
+    for it (10,000 participants, several tie-breaks each)."""
+    known: dict[int, Key] = {}
+
+    def cached(a: RankedParticipant) -> Key:
+        found = known.get(id(a))  # the participants outlive this call's use of it
+        if found is None:
+            found = known[id(a)] = key(a)
+        return found
+
+    return cached
 
 
 def _higher_first(value: float | None) -> tuple[int, float]:
