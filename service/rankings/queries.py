@@ -136,6 +136,18 @@ def scores_statement(
     return _scores_sql(len(sections), filters), args
 
 
+async def scores_version(campaign_id: int) -> tuple[Any, ...]:
+    """What changes whenever a campaign's ranking may: the newest change to any of its
+    submissions (an index on (campaign, updated_at) answers it) and its participants."""
+    rows = await Participant.raw(
+        "SELECT (SELECT MAX(updated_at) FROM submission WHERE campaign = {}) AS changed, "
+        "(SELECT COUNT(*) FROM campaign_participant WHERE campaign = {}) AS participants",
+        campaign_id,
+        campaign_id,
+    )
+    return rows[0]["changed"], rows[0]["participants"]
+
+
 async def participant_scores(
     campaign_id: int,
     *,
