@@ -117,6 +117,10 @@ async def get_campaign(campaign_id: int) -> dict | None:
     return await Campaign.select(*_campaign_columns()).where(Campaign.id == campaign_id).first()
 
 
+async def set_policy(campaign_id: int, policy_json: str) -> None:
+    await Campaign.update({Campaign.policy: policy_json}).where(Campaign.id == campaign_id)
+
+
 async def set_status(campaign_id: int, status: Status) -> None:
     await Campaign.update(status=status.value).where(Campaign.id == campaign_id)
 

@@ -8,6 +8,7 @@ import enum
 from typing import ClassVar, TypeVar
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
@@ -17,10 +18,14 @@ from service.accounts import audit
 from service.accounts.principal import Principal, Role
 from service.forms import catalog
 from service.orgs import queries as orgs
+from service.rankings.policy import describe
+from service.rankings.policy_form import FIELDS as POLICY_FIELDS
+from service.rankings.policy_form import policy_from_fields
+from service.rankings.standings import campaign_policy
 from service.web.access import access
 from service.web.auth import client_ip
 from service.web.forms import FormBody, int_or_none
-from service.web.i18n import _l
+from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 
 from . import queries
@@ -112,6 +117,12 @@ async def _managed_campaign(principal: Principal, campaign_id: int) -> dict:
     return campaign
 
 
+async def _policy_context(campaign: dict) -> dict:
+    definition = await catalog.definition_by_id(campaign["form_version_id"])
+    policy = await campaign_policy(campaign, definition)
+    return {"policy": policy, "policy_text": describe(policy, current_language.get())}
+
+
 def _back(campaign_id: int, refused: Problem | None = None) -> Redirect:
     path = f"/admin/campaigns/{campaign_id}"
     if refused is not None:
@@ -169,6 +180,7 @@ class CampaignAdmin(Controller):
         ]
         problem = _member(Problem, refused)
         context = {
+            **await _policy_context(campaign),
             "campaign": campaign,
             "participants": taking_part,
             "candidates": candidates,
@@ -192,6 +204,28 @@ class CampaignAdmin(Controller):
         )
         context = {"campaign": campaign, "progress": progress, **PAGE_HELPERS}
         return Template("campaigns/progress.html", context=context)
+
+    @post("/{campaign_id:int}/policy", status_code=303)
+    async def change_policy(
+        self, request: Request, campaign_id: FromPath[int], data: FormBody
+    ) -> Redirect:
+        """The scoring policy: while scoring is open; every problem shown at once."""
+        campaign = await _managed_campaign(request.user, campaign_id)
+        if campaign["status"] == Status.closed:
+            return _back(campaign_id, Problem.transition_not_allowed)
+        current = (await _policy_context(campaign))["policy"]
+        policy, errors = policy_from_fields(current, data)
+        if policy is None:
+            query = urlencode(
+                {
+                    "policy_errors": ",".join(sorted(errors)),
+                    **{f"policy_{name}": _text(data.get(name)) for name in POLICY_FIELDS},
+                }
+            )
+            return Redirect(f"/admin/campaigns/{campaign_id}?{query}#policy", status_code=303)
+        await queries.set_policy(campaign_id, msgspec.json.encode(policy).decode())
+        await _audit(request, "campaign_policy", campaign_id)
+        return Redirect(f"/admin/campaigns/{campaign_id}#policy", status_code=303)
 
     @post("/{campaign_id:int}/status", status_code=303)
     async def change_status(

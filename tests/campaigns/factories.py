@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import msgspec
+
 from service.campaigns.tables import Campaign, JudgeAssignment, Participant
 from service.forms.tables import FormVersion
 from service.orgs.credit_code import make_credit_code
 from service.orgs.tables import Enterprise, SupervisorAssignment, Town, Village
+from tests.factories import definition
 
 _codes = itertools.count(1)
 
@@ -47,7 +50,7 @@ async def add_form_version(form_id: str = "campaign-test-form", version: int = 1
             title_zh="测试评分表",
             title_en="Test table",
             content_hash=f"{form_id}-{version}",
-            definition="{}",
+            definition=msgspec.json.encode(definition(id=form_id, version=version)).decode(),
             source_file=f"{form_id}.yaml",
             created_at=now,
             updated_at=now,

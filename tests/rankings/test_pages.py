@@ -63,3 +63,33 @@ def test_the_rankings_page_pages_and_sorts_without_changing_ranks(app, world, mo
         assert "测试企业00002" in second and "测试企业00001" not in second
         by_name = admin.get(url, params={"sort": "name", "page": 9}).text  # clamped: page 2
         assert "第2页，共2页" in by_name
+
+
+def test_an_admin_changes_the_scoring_policy_on_the_campaign_page(app, world):
+    from service.campaigns.queries import get_campaign
+
+    with signed_in(app, "clerk") as admin:
+        url = f"/admin/campaigns/{world['campaign']}"
+        page = admin.get(url).text
+        assert "评分规则" in page and "去掉一个最高分" in page  # the defaults, in words
+        fields = {
+            "_csrf_token": csrf(page),
+            "self_percent": "0",
+            "combine": "mean",
+            "trim_from": "5",
+            "spread_limit": "",
+            "min_self_total": "",
+            "min_self_section_percent": "",
+            "require_form_eligibility": "self",
+        }
+        saved = admin.post(f"{url}/policy", data=fields, follow_redirects=False)
+        assert saved.status_code == 303
+        stored = in_database(world["url"], lambda: get_campaign(world["campaign"]))
+        assert '"self_weight":0.0' in stored["policy"]
+        refused = admin.post(
+            f"{url}/policy", data={**fields, "self_percent": "二十", "trim_from": "x"}
+        )
+        assert refused.status_code == 200 and "未保存" in refused.text
+        assert 'value="二十"' in refused.text  # what was typed comes back
+    with signed_in(app, "judge") as judge:
+        assert judge.post(f"{url}/policy", data=fields).status_code == 403

@@ -59,6 +59,7 @@ CAMPAIGN_ADMIN_RULES = {
     "POST /admin/campaigns/{campaign_id:int}/participants/{participant_id:int}/remove": Rule(
         ADMIN, "/admin/campaigns/999/participants/1/remove"
     ),
+    "POST /admin/campaigns/{campaign_id:int}/policy": Rule(ADMIN, "/admin/campaigns/999/policy"),
     "POST /admin/campaigns/{campaign_id:int}/status": Rule(
         ADMIN, "/admin/campaigns/999/status", {"status": "open"}
     ),
