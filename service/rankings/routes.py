@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import ClassVar
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
@@ -23,9 +24,11 @@ from service.web.i18n import gettext_ as _
 from service.web.problems import problem_responses
 from service.web.templating import localize
 
-from .aggregate import RankedParticipant, shown
-from .groups import Group, SizeBand, group_value, size_band
-from .policy import GroupBy, Policy, describe
+from .aggregate import RankedParticipant
+from .export import ranking_csv
+from .groups import Group, SizeBand, size_band
+from .policy import Policy, describe
+from .rows import RankingRow, ranking_row
 from .standings import standings
 
 SORTS = ("rank", "name", "village", "final", "self", "judges", "spread")
@@ -70,28 +73,6 @@ def _sorted(rows: list[RankedParticipant], sort: str) -> list[RankedParticipant]
     return sorted(rows, key=keys[sort]) if sort in keys else rows
 
 
-class RankingRow(msgspec.Struct):
-    rank: int | None
-    standing: str  # ranked | ineligible | incomplete
-    enterprise_id: int
-    team_id: int | None
-    name: str
-    village: str
-    industry: str | None
-    ownership: str | None
-    size_band: str | None
-    final: float | None
-    grade: str | None
-    award: str | None
-    self_total: float | None
-    judges_score: float | None
-    judges: int
-    trimmed: bool
-    spread: float | None
-    disagreement: bool
-    reasons: list[str]  # in the request's language
-
-
 class Ranking(msgspec.Struct):
     campaign_id: int
     policy: list[str]  # the policy in plain words
@@ -108,34 +89,6 @@ class CampaignOut(msgspec.Struct):
     opens_at: dt.datetime
     closes_at: dt.datetime
     participants: int
-
-
-def _row(r: RankedParticipant, lang: str) -> RankingRow:
-    p = r.participant
-    return RankingRow(
-        rank=r.rank,
-        standing=r.standing.value,
-        enterprise_id=p.enterprise_id,
-        team_id=p.team_id,
-        name=p.name,
-        village=p.village,
-        industry=p.industry,
-        ownership=p.ownership,
-        size_band=group_value(p, GroupBy.size_band),
-        final=shown(r.final),
-        grade=r.grade,
-        award=r.award,
-        self_total=shown(p.self_total),
-        judges_score=shown(r.judges_score),
-        judges=p.judges,
-        trimmed=r.trimmed,
-        spread=shown(r.spread),
-        disagreement=r.disagreement,
-        reasons=[
-            (reason.message.en or reason.message.zh) if lang == "en" else reason.message.zh
-            for reason in r.reasons
-        ],
-    )
 
 
 class RankingPages(Controller):
@@ -168,7 +121,7 @@ class RankingPages(Controller):
             "campaign": campaign,
             "policy_text": describe(result.policy, lang),
             "policy": result.policy,
-            "rows": [_row(r, lang) for r in shown_rows],
+            "rows": [ranking_row(r, lang) for r in shown_rows],
             "page": page,
             "pages": pages,
             "total": len(ordered),
@@ -189,6 +142,29 @@ class RankingPages(Controller):
             "size_band": size_band,
         }
         return Template("rankings/rankings.html", context=context)
+
+    @get("/{campaign_id:int}/rankings.csv", name="campaign_rankings_csv")
+    async def rankings_csv(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        village: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
+        ownership: FromQuery[str | None] = None,
+        size: FromQuery[str | None] = None,
+    ) -> Stream:
+        """The ranking of the chosen group as CSV (Excel and WPS open it as is)."""
+        campaign = await _campaign(request.user, campaign_id)
+        result = await standings(campaign, _group(village, industry, ownership, size))
+        rows = (ranking_row(r, "zh") for r in result.ranked)
+        grades = {g.id: localize(g.label) for g in result.policy.grades}
+        awards = {a.id: localize(a.label) for a in result.policy.awards}
+        name = quote(f"{campaign['name']}-排名.csv")
+        return Stream(
+            ranking_csv(rows, grades, awards),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
 
 
 class CampaignApi(Controller):
@@ -241,7 +217,7 @@ class CampaignApi(Controller):
         return Ranking(
             campaign_id=campaign_id,
             policy=describe(result.policy, lang),
-            rows=[_row(r, lang) for r in result.ranked],
+            rows=[ranking_row(r, lang) for r in result.ranked],
         )
 
 

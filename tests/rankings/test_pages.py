@@ -93,3 +93,22 @@ def test_an_admin_changes_the_scoring_policy_on_the_campaign_page(app, world):
         assert 'value="二十"' in refused.text  # what was typed comes back
     with signed_in(app, "judge") as judge:
         assert judge.post(f"{url}/policy", data=fields).status_code == 403
+
+
+def test_the_ranking_downloads_as_csv_that_excel_reads(app, world):
+    import csv
+    import io
+
+    _submit(app, "chair", world)
+    _submit(app, "judge", world)
+    with signed_in(app, "clerk") as admin:
+        response = admin.get(f"/admin/campaigns/{world['campaign']}/rankings.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    body = response.content
+    assert body.startswith("\ufeff".encode())  # the BOM: Excel and WPS read UTF-8 Chinese
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["名次", "参评单位", "片区"]
+    assert rows[1][0] == "1" and rows[1][1] == "测试企业00001" and rows[1][6] == "20.0"
+    assert rows[2][1] == "测试企业00002" and rows[2][15] == "尚未完整"

@@ -45,6 +45,9 @@ CAMPAIGN_ADMIN_RULES = {
     "GET /admin/campaigns/{campaign_id:int}": Rule(ADMIN, "/admin/campaigns/999"),
     "GET /admin/campaigns/{campaign_id:int}/progress": Rule(ADMIN, "/admin/campaigns/999/progress"),
     "GET /admin/campaigns/{campaign_id:int}/rankings": Rule(ADMIN, "/admin/campaigns/999/rankings"),
+    "GET /admin/campaigns/{campaign_id:int}/rankings.csv": Rule(
+        ADMIN, "/admin/campaigns/999/rankings.csv"
+    ),
     "GET /api/v1/campaigns": Rule(ADMIN, "/api/v1/campaigns"),
     "GET /api/v1/campaigns/{campaign_id:int}/rankings": Rule(
         ADMIN, "/api/v1/campaigns/999/rankings"

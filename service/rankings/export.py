@@ -1,0 +1,54 @@
+"""Rankings as CSV for Excel and WPS: UTF-8 with a byte-order mark (so that Chinese
+opens correctly), written row by row (the response streams; nothing is joined in
+memory). Pure: rows in, text chunks out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from .rows import RankingRow
+
+BOM = "\ufeff"
+HEADER_ZH = (
+    "名次", "参评单位", "片区", "行业", "所有制", "规模", "最终得分", "等级", "奖项",
+    "自评得分", "评委得分", "评委人数", "去掉最高最低分", "评委分差", "评委分歧大", "资格", "原因",
+)  # fmt: skip
+STANDING_ZH = {"ranked": "参与排名", "ineligible": "不具备资格", "incomplete": "尚未完整"}
+
+
+def ranking_csv(rows: Iterable[RankingRow], grades: dict, awards: dict) -> Iterator[str]:
+    """The ranking as CSV text, one chunk per row (the header first, with the BOM)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: Iterable[object]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(["" if v is None else v for v in values])
+        return buffer.getvalue()
+
+    yield BOM + line(HEADER_ZH)
+    for r in rows:
+        yield line(
+            (
+                r.rank,
+                r.name,
+                r.village,
+                r.industry,
+                r.ownership,
+                r.size_band,
+                r.final,
+                grades.get(r.grade, r.grade),
+                awards.get(r.award, r.award),
+                r.self_total,
+                r.judges_score,
+                r.judges,
+                "是" if r.trimmed else "",
+                r.spread,
+                "是" if r.disagreement else "",
+                STANDING_ZH.get(r.standing, r.standing),
+                "；".join(r.reasons),
+            )
+        )
