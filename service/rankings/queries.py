@@ -23,6 +23,7 @@ import msgspec
 
 from service.campaigns.tables import Participant
 from service.collection.rules import Status
+from service.collection.tables import Submission
 from service.scoring.breakdown import VetoReason
 
 from .inputs import ParticipantScores
@@ -226,3 +227,25 @@ def _participant(
         veto_reasons=tuple(reasons.get((row["enterprise_id"], row["team_id"]), ())),
         section_means=means,
     )
+
+
+async def participant_submissions(
+    campaign_id: int, enterprise_id: int, team_id: int | None
+) -> list[dict]:
+    """The counted submissions of one participant (its self-assessment first, then the
+    judges' by name), for the drill-down."""
+    query = Submission.select(
+        Submission.id,
+        Submission.role,
+        Submission.author.display_name.as_alias("author_name"),
+    ).where(
+        (Submission.campaign == campaign_id)
+        & (Submission.enterprise == enterprise_id)
+        & Submission.status.is_in(list(COUNTED))
+        & Submission.role.is_in([SELF, JUDGE])
+    )
+    query = query.where(
+        Submission.team.is_null() if team_id is None else Submission.team == team_id
+    )
+    rows = await query
+    return sorted(rows, key=lambda r: (r["role"] != SELF, r["author_name"] or ""))

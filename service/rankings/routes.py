@@ -18,13 +18,17 @@ from litestar.response import Stream, Template
 
 from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
+from service.collection import queries as collection
+from service.forms import catalog
 from service.web.access import access
 from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 from service.web.problems import problem_responses
 from service.web.templating import localize
 
+from . import queries
 from .aggregate import RankedParticipant
+from .drilldown import Scorer, side_by_side
 from .export import ranking_csv
 from .groups import Group, SizeBand, size_band
 from .policy import Policy, describe
@@ -142,6 +146,45 @@ class RankingPages(Controller):
             "size_band": size_band,
         }
         return Template("rankings/rankings.html", context=context)
+
+    @get("/{campaign_id:int}/rankings/{enterprise_id:int}", name="campaign_participant")
+    async def participant_page(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        enterprise_id: FromPath[int],
+        team: FromQuery[int | None] = None,
+    ) -> Template:
+        """One participant's scores from each scorer side by side, section by section."""
+        campaign = await _campaign(request.user, campaign_id)
+        definition = await catalog.definition_by_id(campaign["form_version_id"])
+        if definition is None:
+            raise NotFoundException("No such form version")
+        scorers = []
+        for row in await queries.participant_submissions(campaign_id, enterprise_id, team):
+            current = await collection.revision(row["id"], None)
+            if current is not None:
+                name = row["author_name"] or "" if row["role"] == "judge" else ""
+                scorers.append(
+                    Scorer(name or _("Self-assessment"), row["role"], current["breakdown"])
+                )
+        ranked = next(
+            (
+                r
+                for r in (await standings(campaign)).ranked
+                if r.participant.enterprise_id == enterprise_id and r.participant.team_id == team
+            ),
+            None,
+        )
+        if ranked is None:
+            raise NotFoundException("Not a participant of this campaign")
+        context = {
+            "campaign": campaign,
+            "row": ranking_row(ranked, current_language.get()),
+            "scorers": scorers,
+            "lines": side_by_side(definition, scorers),
+        }
+        return Template("rankings/participant.html", context=context)
 
     @get("/{campaign_id:int}/rankings.csv", name="campaign_rankings_csv")
     async def rankings_csv(

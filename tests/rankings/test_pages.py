@@ -112,3 +112,23 @@ def test_the_ranking_downloads_as_csv_that_excel_reads(app, world):
     assert rows[0][:3] == ["名次", "参评单位", "片区"]
     assert rows[1][0] == "1" and rows[1][1] == "测试企业00001" and rows[1][6] == "20.0"
     assert rows[2][1] == "测试企业00002" and rows[2][15] == "尚未完整"
+
+
+def test_a_participant_drill_down_puts_every_scorer_side_by_side(app, world):
+    _submit(app, "chair", world)  # 20 of 20, every item met
+    with signed_in(app, "judge") as judge:  # the judge finds 乙 (b) failed
+        from tests.collection.test_pages import save
+
+        path = start_own(judge, world)
+        save(judge, path, "basics", place="二车间", chemicals="no", workers="120")
+        save(judge, path, "safety", accident="yes")  # the veto: 0 points in safety
+        judge.post(f"{path}/submit", data={"_csrf_token": csrf(judge.get(f"{path}/review").text)})
+    with signed_in(app, "clerk") as admin:
+        url = f"/admin/campaigns/{world['campaign']}/rankings/{world['own']}"
+        page = admin.get(url)
+        assert page.status_code == 200
+        text = page.text
+        assert "企业自评" in text and "judge" in text  # both scorers, by name
+        assert "安全管理" in text and "+10" in text  # self 10 − judges 0 in that section
+        assert "不合格：judge" in text or "failed: judge" in text
+        assert admin.get(f"/admin/campaigns/{world['campaign']}/rankings/999999").status_code == 404

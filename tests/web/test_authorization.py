@@ -45,6 +45,9 @@ CAMPAIGN_ADMIN_RULES = {
     "GET /admin/campaigns/{campaign_id:int}": Rule(ADMIN, "/admin/campaigns/999"),
     "GET /admin/campaigns/{campaign_id:int}/progress": Rule(ADMIN, "/admin/campaigns/999/progress"),
     "GET /admin/campaigns/{campaign_id:int}/rankings": Rule(ADMIN, "/admin/campaigns/999/rankings"),
+    "GET /admin/campaigns/{campaign_id:int}/rankings/{enterprise_id:int}": Rule(
+        ADMIN, "/admin/campaigns/999/rankings/1"
+    ),
     "GET /admin/campaigns/{campaign_id:int}/rankings.csv": Rule(
         ADMIN, "/admin/campaigns/999/rankings.csv"
     ),
