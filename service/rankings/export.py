@@ -1,12 +1,17 @@
-"""Rankings as CSV for Excel and WPS: UTF-8 with a byte-order mark (so that Chinese
-opens correctly), written row by row (the response streams; nothing is joined in
-memory). Pure: rows in, text chunks out."""
+"""Rankings as CSV for Excel and WPS (UTF-8 with a byte-order mark, so that Chinese
+opens correctly; written row by row, the response streams) and as XLSX (openpyxl's
+write-only mode keeps one row in memory at a time, into a temporary file). Rows in,
+text chunks or a file out."""
 
 from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator
+from typing import IO
+
+import openpyxl
 
 from .rows import RankingRow
 
@@ -16,6 +21,41 @@ HEADER_ZH = (
     "自评得分", "评委得分", "评委人数", "去掉最高最低分", "评委分差", "评委分歧大", "资格", "原因",
 )  # fmt: skip
 STANDING_ZH = {"ranked": "参与排名", "ineligible": "不具备资格", "incomplete": "尚未完整"}
+
+
+def _values(r: RankingRow, grades: dict, awards: dict) -> tuple:
+    return (
+        r.rank,
+        r.name,
+        r.village,
+        r.industry,
+        r.ownership,
+        r.size_band,
+        r.final,
+        grades.get(r.grade, r.grade),
+        awards.get(r.award, r.award),
+        r.self_total,
+        r.judges_score,
+        r.judges,
+        "是" if r.trimmed else "",
+        r.spread,
+        "是" if r.disagreement else "",
+        STANDING_ZH.get(r.standing, r.standing),
+        "；".join(r.reasons),
+    )
+
+
+def ranking_xlsx(rows: Iterable[RankingRow], grades: dict, awards: dict, title: str) -> IO[bytes]:
+    """The ranking as an XLSX workbook in a temporary file (rewound, ready to stream)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "排名")  # Excel's limit on sheet names
+    sheet.append(HEADER_ZH)
+    for r in rows:
+        sheet.append(_values(r, grades, awards))
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - returned: the response streams and closes it
+    workbook.save(file)
+    file.seek(0)
+    return file
 
 
 def ranking_csv(rows: Iterable[RankingRow], grades: dict, awards: dict) -> Iterator[str]:
@@ -31,24 +71,4 @@ def ranking_csv(rows: Iterable[RankingRow], grades: dict, awards: dict) -> Itera
 
     yield BOM + line(HEADER_ZH)
     for r in rows:
-        yield line(
-            (
-                r.rank,
-                r.name,
-                r.village,
-                r.industry,
-                r.ownership,
-                r.size_band,
-                r.final,
-                grades.get(r.grade, r.grade),
-                awards.get(r.award, r.award),
-                r.self_total,
-                r.judges_score,
-                r.judges,
-                "是" if r.trimmed else "",
-                r.spread,
-                "是" if r.disagreement else "",
-                STANDING_ZH.get(r.standing, r.standing),
-                "；".join(r.reasons),
-            )
-        )
+        yield line(_values(r, grades, awards))

@@ -7,9 +7,11 @@ band); sorting the table by another column never changes the ranks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import quote
 
+import anyio
 import msgspec
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -29,7 +31,7 @@ from service.web.templating import localize
 from . import queries
 from .aggregate import RankedParticipant
 from .drilldown import Scorer, side_by_side
-from .export import ranking_csv
+from .export import ranking_csv, ranking_xlsx
 from .groups import Group, SizeBand, size_band
 from .policy import Policy, describe
 from .rows import RankingRow, ranking_row
@@ -206,6 +208,36 @@ class RankingPages(Controller):
         return Stream(
             ranking_csv(rows, grades, awards),
             media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
+
+    @get("/{campaign_id:int}/rankings.xlsx", name="campaign_rankings_xlsx")
+    async def rankings_xlsx(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        village: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
+        ownership: FromQuery[str | None] = None,
+        size: FromQuery[str | None] = None,
+    ) -> Stream:
+        """The ranking of the chosen group as an Excel workbook."""
+        campaign = await _campaign(request.user, campaign_id)
+        result = await standings(campaign, _group(village, industry, ownership, size))
+        rows = [ranking_row(r, "zh") for r in result.ranked]
+        grades = {g.id: localize(g.label) for g in result.policy.grades}
+        awards = {a.id: localize(a.label) for a in result.policy.awards}
+        file = await anyio.to_thread.run_sync(ranking_xlsx, rows, grades, awards, campaign["name"])
+        name = quote(f"{campaign['name']}-排名.xlsx")
+
+        def chunks() -> Iterator[bytes]:
+            with file:
+                while chunk := file.read(64 * 1024):
+                    yield chunk
+
+        return Stream(
+            chunks(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
         )
 

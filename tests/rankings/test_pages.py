@@ -132,3 +132,21 @@ def test_a_participant_drill_down_puts_every_scorer_side_by_side(app, world):
         assert "安全管理" in text and "+10" in text  # self 10 − judges 0 in that section
         assert "不合格：judge" in text or "failed: judge" in text
         assert admin.get(f"/admin/campaigns/{world['campaign']}/rankings/999999").status_code == 404
+
+
+def test_the_ranking_downloads_as_an_excel_workbook(app, world):
+    import io
+
+    import openpyxl
+
+    _submit(app, "chair", world)
+    _submit(app, "judge", world)
+    with signed_in(app, "clerk") as admin:
+        response = admin.get(f"/admin/campaigns/{world['campaign']}/rankings.xlsx")
+    assert response.status_code == 200
+    assert "spreadsheetml" in response.headers["content-type"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][:2] == ["名次", "参评单位"]
+    assert rows[1][:2] == [1, "测试企业00001"] and rows[1][6] == 20
+    assert rows[2][1] == "测试企业00002" and rows[2][0] is None

@@ -48,6 +48,9 @@ CAMPAIGN_ADMIN_RULES = {
     "GET /admin/campaigns/{campaign_id:int}/rankings/{enterprise_id:int}": Rule(
         ADMIN, "/admin/campaigns/999/rankings/1"
     ),
+    "GET /admin/campaigns/{campaign_id:int}/rankings.xlsx": Rule(
+        ADMIN, "/admin/campaigns/999/rankings.xlsx"
+    ),
     "GET /admin/campaigns/{campaign_id:int}/rankings.csv": Rule(
         ADMIN, "/admin/campaigns/999/rankings.csv"
     ),
