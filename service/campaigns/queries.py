@@ -38,6 +38,25 @@ class OpenCampaign(msgspec.Struct, frozen=True):
     closes_at: dt.datetime
     content_hash: str | None = None  # of the form version, when the query had it
 
+    @classmethod
+    def of(cls, campaign: dict, role: Role, enterprise_ids: Iterable[int]) -> OpenCampaign:
+        """From a campaign row with its form version's columns (`_campaign_columns`)."""
+        return cls(
+            campaign_id=campaign["id"],
+            name=campaign["name"],
+            as_role=role,
+            enterprise_ids=tuple(sorted(enterprise_ids)),
+            form_version_id=campaign["form_version_id"],
+            form_id=campaign["form_id"],
+            version=campaign["version"],
+            kind=campaign["kind"],
+            title_zh=campaign["title_zh"],
+            title_en=campaign["title_en"],
+            opens_at=campaign["opens_at"],
+            closes_at=campaign["closes_at"],
+            content_hash=campaign.get("content_hash"),
+        )
+
 
 def _campaign_columns() -> tuple:
     return (
@@ -59,6 +78,7 @@ def _campaign_columns() -> tuple:
         Campaign.form_version.kind.as_alias("kind"),
         Campaign.form_version.title_zh.as_alias("title_zh"),
         Campaign.form_version.title_en.as_alias("title_en"),
+        Campaign.form_version.content_hash.as_alias("content_hash"),
     )
 
 
@@ -338,22 +358,7 @@ async def open_campaigns_for(
         started = c["opens_at"] <= now
         if not (started if overdue else within_window(c["opens_at"], c["closes_at"], now)):
             continue
-        result.append(
-            OpenCampaign(
-                campaign_id=campaign_id,
-                name=c["name"],
-                as_role=role,
-                enterprise_ids=tuple(sorted(enterprise_ids)),
-                form_version_id=c["form_version_id"],
-                form_id=c["form_id"],
-                version=c["version"],
-                kind=c["kind"],
-                title_zh=c["title_zh"],
-                title_en=c["title_en"],
-                opens_at=c["opens_at"],
-                closes_at=c["closes_at"],
-            )
-        )
+        result.append(OpenCampaign.of(c, role, enterprise_ids))
     return result
 
 

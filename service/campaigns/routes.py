@@ -3,7 +3,6 @@ status. Handlers parse, check the rules, call the queries, and redirect (303).""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from typing import ClassVar, TypeVar
 from urllib.parse import urlencode
@@ -24,7 +23,7 @@ from service.rankings.policy_form import policy_from_fields
 from service.rankings.standings import campaign_policy
 from service.web.access import access
 from service.web.auth import client_ip
-from service.web.forms import FormBody, int_or_none
+from service.web.forms import FormBody, int_or_none, text_of
 from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 
@@ -37,8 +36,8 @@ from .rules import (
     Problem,
     Status,
     check_new_campaign,
+    day,
     judges_change_refusal,
-    local_date,
     participants_change_refusal,
     status_change_refusal,
 )
@@ -74,11 +73,6 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[known]) if known else status
 
 
-def day(moment: dt.datetime) -> str:
-    """A stored moment as the local (China) day a clerk wrote: 2026-03-01."""
-    return local_date(moment).isoformat()
-
-
 def message(problem: Problem) -> str:
     return _(MESSAGES[problem])
 
@@ -98,11 +92,6 @@ def progress_label(state: str | None, total: float | None) -> str:
 PAGE_HELPERS = {"status_label": status_label, "day": day, "progress_label": progress_label}
 
 
-def _text(value: object) -> str:
-    # A repeated field arrives as a list; a single field is meant here.
-    return str(value[-1] if isinstance(value, list) else (value or ""))
-
-
 def _ids(value: object) -> list[int]:
     values = value if isinstance(value, list) else [value]
     return [int(v) for v in values if str(v).isdigit()]
@@ -118,7 +107,9 @@ async def _managed_campaign(principal: Principal, campaign_id: int) -> dict:
 
 
 async def _policy_context(campaign: dict) -> dict:
-    definition = await catalog.definition_by_id(campaign["form_version_id"])
+    definition = await catalog.definition_by_id(
+        campaign["form_version_id"], campaign["content_hash"]
+    )
     policy = await campaign_policy(campaign, definition)
     return {"policy": policy, "policy_text": describe(policy, current_language.get())}
 
@@ -146,7 +137,7 @@ class CampaignAdmin(Controller):
     @post("/", status_code=303)
     async def create(self, request: Request, data: FormBody) -> Template | Redirect:
         principal: Principal = request.user
-        fields = {name: _text(data.get(name)) for name in NEW_CAMPAIGN_FIELDS}
+        fields = {name: text_of(data.get(name)) for name in NEW_CAMPAIGN_FIELDS}
         towns = await orgs.towns_for(principal)
         forms = await _campaign_forms()
         checked = check_new_campaign(
@@ -219,7 +210,7 @@ class CampaignAdmin(Controller):
             query = urlencode(
                 {
                     "policy_errors": ",".join(sorted(errors)),
-                    **{f"policy_{name}": _text(data.get(name)) for name in POLICY_FIELDS},
+                    **{f"policy_{name}": text_of(data.get(name)) for name in POLICY_FIELDS},
                 }
             )
             return Redirect(f"/admin/campaigns/{campaign_id}?{query}#policy", status_code=303)
@@ -233,7 +224,7 @@ class CampaignAdmin(Controller):
     ) -> Redirect:
         principal: Principal = request.user
         campaign = await _managed_campaign(principal, campaign_id)
-        target = _member(Status, _text(data.get("status")))
+        target = _member(Status, text_of(data.get("status")))
         if target is None:
             return _back(campaign_id, Problem.transition_not_allowed)
         counts = await queries.participant_counts([campaign_id])
@@ -258,7 +249,7 @@ class CampaignAdmin(Controller):
         refusal = participants_change_refusal(Status(campaign["status"]))
         if refusal is not None:
             return _back(campaign_id, refusal)
-        if _text(data.get("all")) == "1":
+        if text_of(data.get("all")) == "1":
             town = await queries.enterprises_of_town(campaign["town_id"])
             wanted = [e["id"] for e in town]
         else:

@@ -107,6 +107,11 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LOCAL_TIME).date()
 
 
+def day(moment: dt.datetime | None) -> str:
+    """A stored moment as the local (China) day a clerk writes: 2026-03-01."""
+    return "" if moment is None else local_date(moment).isoformat()
+
+
 def within_window(opens_at: dt.datetime, closes_at: dt.datetime, now: dt.datetime) -> bool:
     return opens_at <= now <= closes_at
 

@@ -95,21 +95,7 @@ async def campaign_task(
         role = Role.supervisor
     else:
         return None
-    return OpenCampaign(
-        campaign_id=c["id"],
-        name=c["name"],
-        as_role=role,
-        enterprise_ids=(enterprise_id,),
-        form_version_id=c["form_version_id"],
-        form_id=c["form_id"],
-        version=c["version"],
-        kind=c["kind"],
-        title_zh=c["title_zh"],
-        title_en=c["title_en"],
-        opens_at=c["opens_at"],
-        closes_at=c["closes_at"],
-        content_hash=c["content_hash"],
-    )
+    return OpenCampaign.of(c, role, (enterprise_id,))
 
 
 async def inspection_role(

@@ -159,7 +159,7 @@ async def _target(principal: Principal, body: SubmissionBody) -> Target:
         for team in await orgs.teams_of(body.enterprise_id)  # type: ignore[arg-type]
     }:
         raise ApiProblem(BAD_REQUEST, f"team {body.team_id} is not of this enterprise")
-    version_id = await queries.form_version_id(definition.id, definition.version)
+    version_id = await catalog.version_id(definition.id, definition.version)
     assert version_id is not None  # just read from the same row
     return Target(version_id, definition, role.value, None, body.enterprise_id, body.team_id)
 

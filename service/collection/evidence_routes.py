@@ -32,7 +32,7 @@ from service.forms import catalog
 from service.forms.model import ITEM_ID_PATTERN, Check, FormDefinition, Photo, Section
 from service.settings import PHOTO_MAX_BYTES_LIMIT, Settings
 from service.web.access import SIGNED_IN, access
-from service.web.forms import UploadBody
+from service.web.forms import UploadBody, is_htmx
 from service.web.i18n import current_language
 from service.web.i18n import gettext_ as _
 from service.web.problems import (
@@ -162,10 +162,6 @@ async def _photo_item(submission: dict, item_id: str) -> tuple[Section, Photo | 
 # ---------------------------------------------------------------- answers
 
 
-def _htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
-
-
 def _megabytes(request: Request) -> str:
     return f"{_settings(request).photo_max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
 
@@ -210,6 +206,16 @@ async def _photos_partial(
     return Template("collection/_photos.html", context=context, status_code=status_code)
 
 
+async def _refused(
+    request: Request, submission: dict, item: Photo | Check, exc: ApiProblem
+) -> Template:
+    """A refused upload or removal: in the item's photos (htmx), or as a page."""
+    if is_htmx(request):
+        message = _message(exc.kind, request)
+        return await _photos_partial(request, submission, item, message, exc.kind.status)
+    return _error_page(request, exc.kind)
+
+
 def _error_page(request: Request, kind: ProblemKind) -> Template:
     context = {"status": kind.status, "title": _message(kind, request), "detail": None}
     return Template("error.html", context=context, status_code=kind.status)
@@ -221,7 +227,7 @@ def _too_large(request: Request, exc: HTTPException) -> Response:
     if request.url.path.startswith("/api/"):
         detail = exc.problem_detail if isinstance(exc, ApiProblem) else None
         return problem_response(kind, detail or _limit_detail(request))
-    if _htmx(request):
+    if is_htmx(request):
         # Refused before the handler (a body without Content-Length over the ceiling):
         # the message is added to the item's photos, which stay as they are.
         item_id = str(request.path_params.get("item_id", ""))
@@ -240,7 +246,7 @@ async def _refuse_oversized_page(request: Request) -> Response | None:
     settings = _settings(request)
     if (request.content_length or 0) <= PHOTOS_PER_POST * settings.photo_max_bytes + _FORM_OVERHEAD:
         return None
-    if not _htmx(request):
+    if not is_htmx(request):
         raise ApiProblem(EVIDENCE_TOO_LARGE, _limit_detail(request))
     submission = await _visible_submission(request.user, request.path_params["submission_id"])
     _, item, _limit = await _photo_item(submission, request.path_params["item_id"])
@@ -284,11 +290,8 @@ async def upload_photos(
         )
         await evidence.sync_answer(submission, item)
     except ApiProblem as exc:
-        if _htmx(request):
-            message = _message(exc.kind, request)
-            return await _photos_partial(request, submission, item, message, exc.kind.status)
-        return _error_page(request, exc.kind)
-    if _htmx(request):
+        return await _refused(request, submission, item, exc)
+    if is_htmx(request):
         return await _photos_partial(request, submission, item, added=[r for r, _ in attached])
     return Redirect(_fill_page(submission_id, section, item_id), status_code=303)
 
@@ -315,11 +318,8 @@ async def remove_photo(
         await evidence.set_removed(evidence_id, True)
         await evidence.sync_answer(submission, item)
     except ApiProblem as exc:
-        if _htmx(request):
-            message = _message(exc.kind, request)
-            return await _photos_partial(request, submission, item, message, exc.kind.status)
-        return _error_page(request, exc.kind)
-    if _htmx(request):
+        return await _refused(request, submission, item, exc)
+    if is_htmx(request):
         return await _photos_partial(request, submission, item)
     return Redirect(_fill_page(submission_id, section, item.id), status_code=303)
 

@@ -68,7 +68,7 @@ def fill_state(
     errors: dict[str, list[AnswerError]] = {}
     for problem in problems:
         errors.setdefault(problem.item, []).append(problem)
-    valid = {key: value for key, value in answers.items() if key not in errors}
+    valid = _valid(answers, errors)
     visible = visible_items(definition, valid)
     sections = [
         _progress(section, answers, evidence, visible, errors) for section in definition.sections
@@ -81,6 +81,17 @@ def fill_state(
         asked=sum(s.asked for s in sections),
         breakdown=score(definition, valid),
     )
+
+
+def shown_items(definition: FormDefinition, answers: Mapping[str, Any]) -> frozenset[str]:
+    """The items show_if shows for these answers (a bad answer counts as none): what
+    `fill_state(...).visible` says, without scoring."""
+    errors = {error.item for error in validate_answers(definition, answers)}
+    return frozenset(visible_items(definition, _valid(answers, errors)))
+
+
+def _valid(answers: Mapping[str, Any], errors: Mapping[str, Any] | set[str]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if key not in errors}
 
 
 def _evidence_ids(evidence: Mapping[str, list[Any]]) -> dict[str, list[str]]:

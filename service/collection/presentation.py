@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from service.campaigns.rules import LOCAL_TIME, local_date
+from service.campaigns.rules import LOCAL_TIME, day
 from service.forms.model import (
     Check,
     Choice,
@@ -92,10 +92,6 @@ def local_time(moment: dt.datetime | None) -> str:
 def clock(moment: dt.datetime | None) -> str:
     """Local time of day, for "saved 14:05"."""
     return "" if moment is None else moment.astimezone(LOCAL_TIME).strftime("%H:%M")
-
-
-def day(moment: dt.datetime | None) -> str:
-    return "" if moment is None else local_date(moment).isoformat()
 
 
 TASK_STATE_LABELS = {

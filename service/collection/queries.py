@@ -19,7 +19,6 @@ import msgspec
 from piccolo.querystring import QueryString
 
 from service.db import Statement, write_atomically
-from service.forms.tables import FormVersion
 from service.scoring.breakdown import Breakdown
 
 from .rules import Status
@@ -193,9 +192,18 @@ async def save_draft(
     return bool(await query)
 
 
-def _lowest_percent(breakdown: Breakdown) -> float | None:
+# The result columns of a submission row, in this order in every statement that
+# writes them: total, max, eligible, vetoed, grade, min_section_percent.
+def _results(breakdown: Breakdown) -> tuple:
     percentages = [s.percentage for s in breakdown.sections if s.percentage is not None]
-    return min(percentages) if percentages else None
+    return (
+        _decimal(breakdown.total),
+        _decimal(breakdown.max),
+        breakdown.eligible,
+        breakdown.vetoed,
+        breakdown.grade.id if breakdown.grade else None,
+        min(percentages) if percentages else None,
+    )
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -308,12 +316,7 @@ async def submit(
         answers_json,
         number,
         body_hash,
-        _decimal(breakdown.total),
-        _decimal(breakdown.max),
-        breakdown.eligible,
-        breakdown.vetoed,
-        breakdown.grade.id if breakdown.grade else None,
-        _lowest_percent(breakdown),
+        *_results(breakdown),
         now,
         now,
         submission["id"],
@@ -385,12 +388,7 @@ async def insert_submitted(
             Status.submitted.value,
             answers_json,
             body_hash,
-            _decimal(breakdown.total),
-            _decimal(breakdown.max),
-            breakdown.eligible,
-            breakdown.vetoed,
-            breakdown.grade.id if breakdown.grade else None,
-            _lowest_percent(breakdown),
+            *_results(breakdown),
             now,
             now,
             now,
@@ -547,30 +545,6 @@ async def evidence_by_item(submission_id: uuid.UUID) -> dict[str, list[dict]]:
     for row in rows:
         found.setdefault(row["item"], []).append(row)
     return found
-
-
-async def form_version_row(form_version_id: int) -> dict | None:
-    return (
-        await FormVersion.select(
-            FormVersion.id,
-            FormVersion.form_id,
-            FormVersion.version,
-            FormVersion.content_hash,
-            FormVersion.definition,
-        )
-        .where(FormVersion.id == form_version_id)
-        .first()
-    )
-
-
-async def form_version_id(form_id: str, version: int) -> int | None:
-    """The row of one version of a form (what a submission outside a campaign uses)."""
-    row = (
-        await FormVersion.select(FormVersion.id)
-        .where((FormVersion.form_id == form_id) & (FormVersion.version == version))
-        .first()
-    )
-    return row["id"] if row else None
 
 
 async def stored_scores(submission_id: uuid.UUID) -> tuple[list[dict], list[dict]]:

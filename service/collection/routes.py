@@ -23,11 +23,11 @@ from service.forms import catalog
 from service.forms.model import FormDefinition, Section
 from service.scoring.engine import score
 from service.web.access import SIGNED_IN, access
-from service.web.forms import FormBody, int_or_none
+from service.web.forms import FormBody, int_or_none, is_htmx, text_of
 
 from . import access as rules_of_access
 from . import queries
-from .filling import fill_state, review_list
+from .filling import fill_state, review_list, shown_items
 from .form_post import section_answers
 from .presentation import photo_items
 from .rules import (
@@ -41,14 +41,6 @@ from .rules import (
 from .tasks import tasks_for
 
 MAX_REASON = 500
-
-
-def _htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
-
-
-def _text(value: object) -> str:
-    return str(value[-1] if isinstance(value, list) else (value or ""))
 
 
 async def _submission(request: Request, submission_id: uuid.UUID) -> tuple[dict, FormDefinition]:
@@ -107,10 +99,10 @@ async def tasks_page(request: Request) -> Template:
 async def start(request: Request, data: FormBody) -> Redirect:
     """Create the draft with the id the page carried; a repeat post finds it."""
     principal: Principal = request.user
-    submission_id = parse_submission_id(_text(data.get("submission_id")))
-    campaign_id = int_or_none(_text(data.get("campaign_id")))
-    enterprise_id = int_or_none(_text(data.get("enterprise_id")))
-    team_id = int_or_none(_text(data.get("team_id")))
+    submission_id = parse_submission_id(text_of(data.get("submission_id")))
+    campaign_id = int_or_none(text_of(data.get("campaign_id")))
+    enterprise_id = int_or_none(text_of(data.get("enterprise_id")))
+    team_id = int_or_none(text_of(data.get("team_id")))
     if submission_id is None or campaign_id is None or enterprise_id is None:
         raise NotFoundException("Nothing to start")
     existing = await queries.find(submission_id)
@@ -199,15 +191,15 @@ async def save_answers(
     row, definition = await _submission(request, submission_id)
     if not await rules_of_access.may_change(request.user, row):
         return _after_submit(request, row)
-    posted = _text(data.get("_section"))
+    posted = text_of(data.get("_section"))
     if posted not in {section.id for section in definition.sections}:
         # A post that does not say its section must not clear another section's answers.
         return Redirect(_fill_url(row["id"]), status_code=303)
     index, current = _section(definition, posted)
     evidence = await queries.evidence_by_item(row["id"])
-    before = fill_state(definition, row["answers"], evidence).visible
+    before = shown_items(definition, row["answers"])
     changes, covered = section_answers(current, data)
-    go = _text(data.get("_go"))
+    go = text_of(data.get("_go"))
     step = {"next": 1, "previous": -1}.get(go, 0)
     target = definition.sections[max(0, min(len(definition.sections) - 1, index + step))]
     # The section to come back to next time: where the user is going.
@@ -215,7 +207,7 @@ async def save_answers(
     if answers is None:
         return _after_submit(request, row)  # submitted meanwhile (another tab, a retry)
     state = fill_state(definition, answers, evidence)
-    if _htmx(request):
+    if is_htmx(request):
         changed = {
             item.id for item in current.items if (item.id in before) != (item.id in state.visible)
         }
@@ -264,7 +256,7 @@ async def _save_section(
 def _after_submit(request: Request, row: dict) -> Response:
     """A save that arrives after the submission was submitted: show the result."""
     url = f"/submissions/{row['id']}"
-    if _htmx(request):
+    if is_htmx(request):
         return Response(content="", status_code=200, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
 
@@ -329,7 +321,7 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
     if not await rules_of_access.may_change(request.user, row):
         return Redirect(f"/submissions/{row['id']}", status_code=303)
     correcting = row["status"] == Status.correcting
-    reason = _text(data.get("reason")).strip()[:MAX_REASON]
+    reason = text_of(data.get("reason")).strip()[:MAX_REASON]
     evidence = await queries.evidence_by_item(row["id"])
     state = fill_state(definition, row["answers"], evidence, final=True)
     if not state.complete or (correcting and not reason):

@@ -48,10 +48,6 @@ def body_hash(body: SubmissionBody) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def answers_hash(answers: Mapping[str, Any]) -> str:
-    return hashlib.sha256(msgspec.json.encode(dict(answers), order="sorted")).hexdigest()
-
-
 def new_submission_id() -> uuid.UUID:
     return uuid.uuid4()
 

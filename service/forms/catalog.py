@@ -167,6 +167,16 @@ async def latest_version_id(form_id: str) -> int | None:
     return row["id"] if row else None
 
 
+async def version_id(form_id: str, version: int) -> int | None:
+    """The row of one version of a form (what a submission outside a campaign uses)."""
+    row = (
+        await FormVersion.select(FormVersion.id)
+        .where((FormVersion.form_id == form_id) & (FormVersion.version == version))
+        .first()
+    )
+    return row["id"] if row else None
+
+
 async def versions_of(form_id: str) -> list[int]:
     rows = await FormVersion.select(FormVersion.version).where(FormVersion.form_id == form_id)
     return sorted(row["version"] for row in rows)

@@ -97,6 +97,24 @@ class CampaignOut(msgspec.Struct):
     participants: int
 
 
+async def _export(
+    principal: Principal, campaign_id: int, group: Group | None
+) -> tuple[dict, list[RankingRow], dict[str, str], dict[str, str]]:
+    """What a download holds: the campaign, its ranking rows (in Chinese, as union
+    clerks file them) and the names of the policy's grades and awards."""
+    campaign = await _campaign(principal, campaign_id)
+    result = await standings(campaign, group)
+    rows = [ranking_row(r, "zh") for r in result.ranked]
+    grades = {g.id: localize(g.label) for g in result.policy.grades}
+    awards = {a.id: localize(a.label) for a in result.policy.awards}
+    return campaign, rows, grades, awards
+
+
+def _attachment(campaign: dict, extension: str) -> dict[str, str]:
+    name = quote(f"{campaign['name']}-排名.{extension}")
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+
+
 class RankingPages(Controller):
     path = "/admin/campaigns"
     include_in_schema = False
@@ -159,7 +177,9 @@ class RankingPages(Controller):
     ) -> Template:
         """One participant's scores from each scorer side by side, section by section."""
         campaign = await _campaign(request.user, campaign_id)
-        definition = await catalog.definition_by_id(campaign["form_version_id"])
+        definition = await catalog.definition_by_id(
+            campaign["form_version_id"], campaign["content_hash"]
+        )
         if definition is None:
             raise NotFoundException("No such form version")
         scorers = []
@@ -199,16 +219,13 @@ class RankingPages(Controller):
         size: FromQuery[str | None] = None,
     ) -> Stream:
         """The ranking of the chosen group as CSV (Excel and WPS open it as is)."""
-        campaign = await _campaign(request.user, campaign_id)
-        result = await standings(campaign, _group(village, industry, ownership, size))
-        rows = (ranking_row(r, "zh") for r in result.ranked)
-        grades = {g.id: localize(g.label) for g in result.policy.grades}
-        awards = {a.id: localize(a.label) for a in result.policy.awards}
-        name = quote(f"{campaign['name']}-排名.csv")
+        campaign, rows, grades, awards = await _export(
+            request.user, campaign_id, _group(village, industry, ownership, size)
+        )
         return Stream(
             ranking_csv(rows, grades, awards),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+            headers=_attachment(campaign, "csv"),
         )
 
     @get("/{campaign_id:int}/rankings.xlsx", name="campaign_rankings_xlsx")
@@ -222,13 +239,10 @@ class RankingPages(Controller):
         size: FromQuery[str | None] = None,
     ) -> Stream:
         """The ranking of the chosen group as an Excel workbook."""
-        campaign = await _campaign(request.user, campaign_id)
-        result = await standings(campaign, _group(village, industry, ownership, size))
-        rows = [ranking_row(r, "zh") for r in result.ranked]
-        grades = {g.id: localize(g.label) for g in result.policy.grades}
-        awards = {a.id: localize(a.label) for a in result.policy.awards}
+        campaign, rows, grades, awards = await _export(
+            request.user, campaign_id, _group(village, industry, ownership, size)
+        )
         file = await anyio.to_thread.run_sync(ranking_xlsx, rows, grades, awards, campaign["name"])
-        name = quote(f"{campaign['name']}-排名.xlsx")
 
         def chunks() -> Iterator[bytes]:
             with file:
@@ -238,7 +252,7 @@ class RankingPages(Controller):
         return Stream(
             chunks(),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+            headers=_attachment(campaign, "xlsx"),
         )
 
 

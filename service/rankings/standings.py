@@ -66,7 +66,9 @@ async def standings(
 
 
 async def _standings(campaign: dict, group: Group | None) -> Standings:
-    definition = await catalog.definition_by_id(campaign["form_version_id"])
+    definition = await catalog.definition_by_id(
+        campaign["form_version_id"], campaign["content_hash"]
+    )
     policy = await campaign_policy(campaign, definition)
     sections = [
         t.removeprefix(SECTION_PREFIX) for t in policy.tie_breaks if t.startswith(SECTION_PREFIX)

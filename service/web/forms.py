@@ -15,6 +15,17 @@ FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENC
 UploadBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
+def text_of(value: object) -> str:
+    """One posted field as text: a repeated field arrives as a list, and one value is
+    meant (the last, as browsers send the control that came last)."""
+    return str(value[-1] if isinstance(value, list) else (value or ""))
+
+
+def is_htmx(request: Any) -> bool:
+    """An htmx request that wants a fragment back (a boosted one wants the full page)."""
+    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
 def int_or_none(value: object) -> int | None:
     """A posted number, or None when it is empty or not a whole number."""
     try:

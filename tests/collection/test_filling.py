@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from service.collection.filling import fill_state, review_list
+from service.collection.filling import fill_state, review_list, shown_items
 from service.collection.form_post import section_answers
 from service.collection.rules import TaskState, merge_answers, task_state
 from tests.factories import definition
@@ -122,3 +122,8 @@ def test_task_states():
     assert task_state(None, now + dt.timedelta(days=2), now) is TaskState.due_soon
     assert task_state("draft", now - dt.timedelta(seconds=1), now) is TaskState.overdue
     assert task_state("submitted", now - dt.timedelta(days=1), now) is TaskState.submitted
+
+
+def test_shown_items_agree_with_the_full_state():
+    for answers in ({}, {"ok": "yes"}, {"ok": "no"}, {"ok": "maybe"}):
+        assert shown_items(FORM, answers) == fill_state(FORM, answers).visible

@@ -127,10 +127,9 @@ class SQLiteWALEngine(SQLiteEngine):
             await self.close()
             raise
 
-    async def close(self) -> None:
-        """Commit the queued writes, roll back a transaction still open, close
-        every connection and stop the threads.  Idempotent; the engine reopens
-        on next use."""
+    def _detach(self) -> _Runtime | None:
+        """Take the runtime off the engine (closing the inline reader): the caller
+        closes it, on the loop or not."""
         with self._runtime_lock:
             runtime, self._runtime = self._runtime, None
             finalizer, self._finalizer = self._finalizer, None
@@ -139,20 +138,20 @@ class SQLiteWALEngine(SQLiteEngine):
             finalizer.detach()
         if inline is not None:
             inline.close()
+        return runtime
+
+    async def close(self) -> None:
+        """Commit the queued writes, roll back a transaction still open, close
+        every connection and stop the threads.  Idempotent; the engine reopens
+        on next use."""
+        runtime = self._detach()
         if runtime is not None:
             await runtime.aclose()
 
     def close_sync(self, timeout: float = 10.0) -> None:
         """``close()`` for code without an event loop (must not be called from
         a coroutine running on a loop that is waiting for this engine)."""
-        with self._runtime_lock:
-            runtime, self._runtime = self._runtime, None
-            finalizer, self._finalizer = self._finalizer, None
-            inline, self._inline = self._inline, None
-        if finalizer is not None:
-            finalizer.detach()
-        if inline is not None:
-            inline.close()
+        runtime = self._detach()
         if runtime is not None:
             runtime.close_sync(timeout)
 
