@@ -464,14 +464,7 @@ async def photos_of(ids: dict[str, list[str]]) -> dict[str, list[dict]]:
         return {}
     rows = {
         str(row["id"]): row
-        for row in await Evidence.select(
-            Evidence.id,
-            Evidence.item,
-            Evidence.width,
-            Evidence.height,
-            Evidence.size,
-            Evidence.created_at,
-        ).where(Evidence.id.is_in(wanted))
+        for row in await Evidence.select(*_photo_columns()).where(Evidence.id.is_in(wanted))
     }
     return {item: [rows[i] for i in photos if i in rows] for item, photos in ids.items()}
 
@@ -527,17 +520,22 @@ async def revision(submission_id: uuid.UUID, number: int | None) -> dict | None:
     return _decoded(row) if row else None
 
 
+def _photo_columns() -> tuple:
+    """What a page shows of a photo (its files are fetched by id)."""
+    return (
+        Evidence.id,
+        Evidence.item,
+        Evidence.width,
+        Evidence.height,
+        Evidence.size,
+        Evidence.created_at,
+    )
+
+
 async def evidence_by_item(submission_id: uuid.UUID) -> dict[str, list[dict]]:
     """The photos attached to each item of a submission (not removed), oldest first."""
     rows = await (
-        Evidence.select(
-            Evidence.id,
-            Evidence.item,
-            Evidence.width,
-            Evidence.height,
-            Evidence.size,
-            Evidence.created_at,
-        )
+        Evidence.select(*_photo_columns())
         .where((Evidence.submission == submission_id) & Evidence.removed.eq(False))
         .order_by(Evidence.created_at)
     )
