@@ -30,6 +30,8 @@ from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
 from service.orgs.routes import ROUTES as ORG_ROUTES
 from service.piccolo_app import TABLES
+from service.publication.routes import ROUTES as PUBLICATION_ROUTES
+from service.publication.routes import TEMPLATE_GLOBALS as PUBLICATION_TEMPLATE_GLOBALS
 from service.rankings.routes import ROUTES as RANKING_ROUTES
 from service.rankings.routes import TEMPLATE_GLOBALS as RANKING_TEMPLATE_GLOBALS
 from service.settings import PROJECT_ROOT, Settings
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ORG_ROUTES,
             *COLLECTION_ROUTES,
             *RANKING_ROUTES,
+            *PUBLICATION_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],
@@ -110,7 +113,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["^/api/"],
         ),
         template_config=template_config(
-            {**FORM_TEMPLATE_GLOBALS, **COLLECTION_TEMPLATE_GLOBALS, **RANKING_TEMPLATE_GLOBALS}
+            {
+                **FORM_TEMPLATE_GLOBALS,
+                **COLLECTION_TEMPLATE_GLOBALS,
+                **RANKING_TEMPLATE_GLOBALS,
+                **PUBLICATION_TEMPLATE_GLOBALS,
+            }
         ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         # Level 5: nearly level 9's size at a fraction of its CPU (a scored breakdown is ~20 KB).

@@ -23,6 +23,7 @@ from service.collection.tables import (
 )
 from service.forms.tables import FormVersion
 from service.orgs.tables import Enterprise, SupervisorAssignment, Team, Town, Village
+from service.publication.tables import ResultSnapshot
 from service.settings import PROJECT_ROOT
 
 # In dependency order: a table comes after the tables it refers to.
@@ -47,6 +48,7 @@ TABLES = [
     SectionScore,
     ItemScore,
     Evidence,
+    ResultSnapshot,
 ]
 
 APP_CONFIG = AppConfig(

@@ -9,25 +9,22 @@ from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from msgspec.structs import replace
 
-from service.accounts import audit
 from service.accounts.principal import Principal, Role
 from service.forms import catalog
 from service.orgs import queries as orgs
-from service.rankings.policy import describe
-from service.rankings.policy_form import FIELDS as POLICY_FIELDS
-from service.rankings.policy_form import policy_from_fields
-from service.rankings.standings import campaign_policy
+from service.rankings.policy_form import PolicyForm, policy_from_fields
 from service.web.access import access
-from service.web.auth import client_ip
 from service.web.forms import FormBody, int_or_none, text_of
-from service.web.i18n import _l, current_language
+from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
 from . import queries
+from .access import audit_campaign, managed_campaign
+from .policy_page import policy_context, policy_setting
 from .progress import campaign_progress
 from .rules import (
     FORM_KINDS,
@@ -97,23 +94,6 @@ def _ids(value: object) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
 
 
-async def _managed_campaign(principal: Principal, campaign_id: int) -> dict:
-    campaign = await queries.get_campaign(campaign_id)
-    if campaign is None:
-        raise NotFoundException("No such campaign")
-    if not principal.manages_town(campaign["town_id"]):
-        raise PermissionDeniedException("Not a campaign of your towns")
-    return campaign
-
-
-async def _policy_context(campaign: dict) -> dict:
-    definition = await catalog.definition_by_id(
-        campaign["form_version_id"], campaign["content_hash"]
-    )
-    policy = await campaign_policy(campaign, definition)
-    return {"policy": policy, "policy_text": describe(policy, current_language.get())}
-
-
 def _back(campaign_id: int, refused: Problem | None = None) -> Redirect:
     path = f"/admin/campaigns/{campaign_id}"
     if refused is not None:
@@ -147,7 +127,7 @@ class CampaignAdmin(Controller):
             errors = {field: message(problem) for field, problem in checked.items()}
             return await _list_page(principal, values=fields, errors=errors, status=400)
         campaign_id = await queries.create_campaign(checked, created_by=principal.user_id)
-        await _audit(request, "campaign_created", campaign_id, name=fields.get("name"))
+        await audit_campaign(request, "campaign_created", campaign_id, name=fields.get("name"))
         return Redirect(f"/admin/campaigns/{campaign_id}", status_code=303)
 
     @get("/{campaign_id:int}", name="admin_campaign")
@@ -157,36 +137,13 @@ class CampaignAdmin(Controller):
         campaign_id: FromPath[int],
         refused: FromQuery[str | None] = None,
     ) -> Template:
-        campaign = await _managed_campaign(request.user, campaign_id)
-        taking_part = await queries.participants(campaign_id)
-        present = {p["enterprise_id"] for p in taking_part if p["team_id"] is None}
-        candidates = [
-            e
-            for e in await queries.enterprises_of_town(campaign["town_id"])
-            if e["id"] not in present
-        ]
-        teams_in = {p["team_id"] for p in taking_part if p["team_id"] is not None}
-        candidate_teams = [
-            t for t in await queries.teams_of_town(campaign["town_id"]) if t["id"] not in teams_in
-        ]
-        problem = _member(Problem, refused)
-        context = {
-            **await _policy_context(campaign),
-            "campaign": campaign,
-            "participants": taking_part,
-            "candidates": candidates,
-            "candidate_teams": candidate_teams,
-            "assignments": await queries.judge_assignments(campaign_id),
-            "judges": await queries.judges(),
-            "refused": message(problem) if problem else None,
-            **PAGE_HELPERS,
-        }
-        return Template("campaigns/campaign.html", context=context)
+        campaign = await managed_campaign(request.user, campaign_id)
+        return await _campaign_page(campaign, refused=_member(Problem, refused))
 
     @get("/{campaign_id:int}/progress", name="admin_campaign_progress")
     async def progress_page(self, request: Request, campaign_id: FromPath[int]) -> Template:
         """Which judge has scored which participant, and what is missing."""
-        campaign = await _managed_campaign(request.user, campaign_id)
+        campaign = await managed_campaign(request.user, campaign_id)
         progress = campaign_progress(
             await queries.participants(campaign_id),
             await queries.judge_assignments(campaign_id),
@@ -199,23 +156,32 @@ class CampaignAdmin(Controller):
     @post("/{campaign_id:int}/policy", status_code=303)
     async def change_policy(
         self, request: Request, campaign_id: FromPath[int], data: FormBody
-    ) -> Redirect:
-        """The scoring policy: while scoring is open; every problem shown at once."""
-        campaign = await _managed_campaign(request.user, campaign_id)
+    ) -> Template | Redirect:
+        """The scoring policy, while the campaign is not closed. A refused save shows
+        the page again (400) with everything as typed and each problem on its field."""
+        campaign = await managed_campaign(request.user, campaign_id)
         if campaign["status"] == Status.closed:
             return _back(campaign_id, Problem.transition_not_allowed)
-        current = (await _policy_context(campaign))["policy"]
-        policy, errors = policy_from_fields(current, data)
+        setting = await policy_setting(campaign)
+        policy, typed = policy_from_fields(
+            setting.policy, data, sections=setting.sections, max_score=setting.max_score
+        )
         if policy is None:
-            query = urlencode(
-                {
-                    "policy_errors": ",".join(sorted(errors)),
-                    **{f"policy_{name}": text_of(data.get(name)) for name in POLICY_FIELDS},
-                }
-            )
-            return Redirect(f"/admin/campaigns/{campaign_id}?{query}#policy", status_code=303)
+            return await _campaign_page(campaign, editing=typed, status=400)
         await queries.set_policy(campaign_id, msgspec.json.encode(policy).decode())
-        await _audit(request, "campaign_policy", campaign_id)
+        await audit_campaign(request, "campaign_policy", campaign_id)
+        return Redirect(f"/admin/campaigns/{campaign_id}#policy", status_code=303)
+
+    @post("/{campaign_id:int}/policy/grades/reset", status_code=303)
+    async def reset_grades(self, request: Request, campaign_id: FromPath[int]) -> Redirect:
+        """The grade bands back to the form's own; the rest of the policy as saved."""
+        campaign = await managed_campaign(request.user, campaign_id)
+        if campaign["status"] == Status.closed:
+            return _back(campaign_id, Problem.transition_not_allowed)
+        setting = await policy_setting(campaign)
+        policy = replace(setting.policy, grades=setting.form_grades)
+        await queries.set_policy(campaign_id, msgspec.json.encode(policy).decode())
+        await audit_campaign(request, "campaign_policy", campaign_id, reset="grades")
         return Redirect(f"/admin/campaigns/{campaign_id}#policy", status_code=303)
 
     @post("/{campaign_id:int}/status", status_code=303)
@@ -223,7 +189,7 @@ class CampaignAdmin(Controller):
         self, request: Request, campaign_id: FromPath[int], data: FormBody
     ) -> Redirect:
         principal: Principal = request.user
-        campaign = await _managed_campaign(principal, campaign_id)
+        campaign = await managed_campaign(principal, campaign_id)
         target = _member(Status, text_of(data.get("status")))
         if target is None:
             return _back(campaign_id, Problem.transition_not_allowed)
@@ -238,14 +204,14 @@ class CampaignAdmin(Controller):
         if refusal is not None:
             return _back(campaign_id, refusal)
         await queries.set_status(campaign_id, target)
-        await _audit(request, "campaign_status", campaign_id, status=target.value)
+        await audit_campaign(request, "campaign_status", campaign_id, status=target.value)
         return _back(campaign_id)
 
     @post("/{campaign_id:int}/participants", status_code=303)
     async def add_participants(
         self, request: Request, campaign_id: FromPath[int], data: FormBody
     ) -> Redirect:
-        campaign = await _managed_campaign(request.user, campaign_id)
+        campaign = await managed_campaign(request.user, campaign_id)
         refusal = participants_change_refusal(Status(campaign["status"]))
         if refusal is not None:
             return _back(campaign_id, refusal)
@@ -263,7 +229,7 @@ class CampaignAdmin(Controller):
     async def remove_participant(
         self, request: Request, campaign_id: FromPath[int], participant_id: FromPath[int]
     ) -> Redirect:
-        campaign = await _managed_campaign(request.user, campaign_id)
+        campaign = await managed_campaign(request.user, campaign_id)
         counts = await queries.participant_counts([campaign_id])
         refusal = participants_change_refusal(
             Status(campaign["status"]), left_after=counts.get(campaign_id, 0) - 1
@@ -277,7 +243,7 @@ class CampaignAdmin(Controller):
     async def assign_judge(
         self, request: Request, campaign_id: FromPath[int], data: FormBody
     ) -> Redirect:
-        campaign = await _managed_campaign(request.user, campaign_id)
+        campaign = await managed_campaign(request.user, campaign_id)
         refusal = judges_change_refusal(Status(campaign["status"]), _fillers(campaign))
         if refusal is not None:
             return _back(campaign_id, refusal)
@@ -290,7 +256,7 @@ class CampaignAdmin(Controller):
         }:
             return _back(campaign_id, Problem.not_a_participant)
         await queries.assign_judge(campaign_id, user_id, enterprise_id)
-        await _audit(
+        await audit_campaign(
             request, "judge_assigned", campaign_id, judge=user_id, enterprise=enterprise_id
         )
         return _back(campaign_id)
@@ -299,24 +265,12 @@ class CampaignAdmin(Controller):
     async def remove_judge(
         self, request: Request, campaign_id: FromPath[int], assignment_id: FromPath[int]
     ) -> Redirect:
-        campaign = await _managed_campaign(request.user, campaign_id)
+        campaign = await managed_campaign(request.user, campaign_id)
         if campaign["status"] == Status.closed:
             return _back(campaign_id, Problem.closed)
         await queries.remove_judge(campaign_id, assignment_id)
-        await _audit(request, "judge_removed", campaign_id, assignment=assignment_id)
+        await audit_campaign(request, "judge_removed", campaign_id, assignment=assignment_id)
         return _back(campaign_id)
-
-
-async def _audit(request: Request, event: str, campaign_id: int, **detail: object) -> None:
-    """Who changed what in a campaign: its panel and status decide results people defend."""
-    principal: Principal = request.user
-    await audit.record(
-        event,
-        actor_id=principal.user_id,
-        subject=f"campaign {campaign_id}",
-        ip=client_ip(request.scope),
-        **detail,
-    )
 
 
 def _fillers(campaign: dict) -> Fillers:
@@ -325,6 +279,38 @@ def _fillers(campaign: dict) -> Fillers:
         judges=campaign["judges"],
         supervisors=campaign["supervisors"],
     )
+
+
+async def _campaign_page(
+    campaign: dict,
+    *,
+    refused: Problem | None = None,
+    editing: PolicyForm | None = None,
+    status: int = 200,
+) -> Template:
+    """A campaign's page; `editing`: the policy as typed in a save that was refused."""
+    campaign_id = campaign["id"]
+    taking_part = await queries.participants(campaign_id)
+    present = {p["enterprise_id"] for p in taking_part if p["team_id"] is None}
+    candidates = [
+        e for e in await queries.enterprises_of_town(campaign["town_id"]) if e["id"] not in present
+    ]
+    teams_in = {p["team_id"] for p in taking_part if p["team_id"] is not None}
+    candidate_teams = [
+        t for t in await queries.teams_of_town(campaign["town_id"]) if t["id"] not in teams_in
+    ]
+    context = {
+        **policy_context(await policy_setting(campaign), editing),
+        "campaign": campaign,
+        "participants": taking_part,
+        "candidates": candidates,
+        "candidate_teams": candidate_teams,
+        "assignments": await queries.judge_assignments(campaign_id),
+        "judges": await queries.judges(),
+        "refused": message(refused) if refused else None,
+        **PAGE_HELPERS,
+    }
+    return Template("campaigns/campaign.html", context=context, status_code=status)
 
 
 async def _list_page(

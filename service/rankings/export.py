@@ -14,6 +14,7 @@ from typing import IO
 import openpyxl
 
 from .rows import RankingRow
+from .xlsx import sheet_title
 
 BOM = "\ufeff"
 HEADER_ZH = (
@@ -48,7 +49,7 @@ def _values(r: RankingRow, grades: dict, awards: dict) -> tuple:
 def ranking_xlsx(rows: Iterable[RankingRow], grades: dict, awards: dict, title: str) -> IO[bytes]:
     """The ranking as an XLSX workbook in a temporary file (rewound, ready to stream)."""
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "排名")  # Excel's limit on sheet names
+    sheet = workbook.create_sheet(title=sheet_title(title))  # Excel refuses []:*?/\ and > 31
     sheet.append(HEADER_ZH)
     for r in rows:
         sheet.append(_values(r, grades, awards))

@@ -74,3 +74,17 @@ def filter_rows(
     """The rows of one group; rank these to rank within the group."""
     group = Group(village=village, industry=industry, ownership=ownership, size_band=size_band)
     return [row for row in rows if group.matches(row)]
+
+
+def group_of(
+    village: str | None, industry: str | None, ownership: str | None, band: str | None
+) -> Group | None:
+    """The group a page's filters choose (blank filters: everyone, None)."""
+    sizes = {b.value: b for b in SizeBand}
+    group = Group(
+        village=village or None,
+        industry=industry or None,
+        ownership=ownership or None,
+        size_band=sizes.get(band or ""),
+    )
+    return None if group == Group() else group

@@ -1,18 +1,42 @@
-"""A campaign's scoring policy from the fields of its admin page. Pure.
+"""A campaign's scoring policy from the fields of its admin page, and the fields showing
+a policy. Pure.
 
 The page edits the numbers a clerk changes (weights, how judges combine, the spread
-flag, the gates); grade bands, awards and tie-breaks keep what the policy has (the
-form's grades by default) until the page learns to edit lists.
+flag, the gates) and three lists (`policy_lists`: grade bands, awards, tie-breaks). A
+save that fails shows the page again with everything as typed and each problem next
+to its field: `PolicyForm` carries both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from msgspec import Struct, field
 from msgspec.structs import replace
 
-from .policy import Combine, FormEligibility, Policy, check_policy
+from .policy import NAME, Combine, FormEligibility, Policy, check_policy
+from .policy_lists import (
+    AWARD,
+    AWARD_FIELDS,
+    GRADE,
+    GRADE_FIELDS,
+    Errors,
+    PolicyProblem,
+    Row,
+    award_rows,
+    awards_from_rows,
+    bands_from_rows,
+    grade_rows,
+    number,
+    padded,
+    posted_rows,
+    posted_tie_breaks,
+    tie_break_choices,
+    tie_break_positions,
+    tie_breaks_from_positions,
+    typed,
+)
 
 FIELDS = (
     "self_percent",
@@ -23,49 +47,128 @@ FIELDS = (
     "min_self_section_percent",
     "require_form_eligibility",
 )
+DEFAULT_MAX_SCORE = 100.0  # a form without scoring says nothing of its scale
 
 
-def _number(text: str) -> float | None:
-    return float(text) if text.strip() else None
+class PolicyForm(Struct, kw_only=True):
+    """The policy editor's fields: as a policy shows them, or as typed."""
+
+    values: dict[str, str]  # the numbers and choices, by name (FIELDS)
+    grades: list[Row]  # one per row: id, zh, en, min, remove
+    awards: list[Row]  # id, zh, en, top, min_final, per, order, remove
+    tie_breaks: list[str]  # the rule chosen at each position ("" for none)
+    errors: Errors = field(default_factory=dict)
+
+
+def policy_form(policy: Policy, *, sections: Collection[str] = ()) -> PolicyForm:
+    """The fields showing a stored policy, with blank rows to add to each list."""
+    chosen = [rule for rule in policy.tie_breaks if rule != NAME]
+    return PolicyForm(
+        values=_values(policy),
+        grades=padded(grade_rows(policy.grades), GRADE_FIELDS),
+        awards=padded(award_rows(policy.awards), AWARD_FIELDS),
+        tie_breaks=tie_break_positions(chosen, len(tie_break_choices(sections))),
+    )
 
 
 def policy_from_fields(
-    current: Policy, fields: Mapping[str, Any]
-) -> tuple[Policy | None, dict[str, str]]:
-    """The edited policy, or None and every problem by field name (English codes the
-    page translates)."""
-    text = {name: str(fields.get(name) or "").strip() for name in FIELDS}
-    errors: dict[str, str] = {}
+    current: Policy,
+    fields: Mapping[str, Any],
+    *,
+    sections: Collection[str] = (),
+    max_score: float = DEFAULT_MAX_SCORE,
+) -> tuple[Policy | None, PolicyForm]:
+    """The edited policy (None when anything is wrong) and the fields as typed with
+    every problem at once. `sections` are the ids of the form's sections (a tie-break
+    may name one), `max_score` the form's maximum (grade and award thresholds).
+
+    A list the post carries no field of is kept as it is (a script, or an older page,
+    that edits the numbers only)."""
+    text = {name: typed(fields.get(name)) for name in FIELDS}
+    errors: Errors = {}
+    values = _scalars(text, errors)
+    grades = posted_rows(fields, GRADE, GRADE_FIELDS)
+    awards = posted_rows(fields, AWARD, AWARD_FIELDS)
+    positions = posted_tie_breaks(fields)
+    if grades is not None:
+        values["grades"] = bands_from_rows(grades, max_score=max_score, errors=errors)
+    if awards is not None:
+        values["awards"] = awards_from_rows(awards, max_score=max_score, errors=errors)
+    if positions is not None:
+        values["tie_breaks"] = tie_breaks_from_positions(
+            positions, sections=sections, errors=errors
+        )
+    if not errors:
+        policy = replace(current, **values)
+        if not check_policy(policy):
+            return policy, policy_form(policy, sections=sections)
+        errors[""] = PolicyProblem.invalid  # a rule the fields' own checks missed
+    shown = policy_form(current, sections=sections)
+    return None, PolicyForm(
+        values=text,
+        grades=shown.grades if grades is None else padded(grades, GRADE_FIELDS),
+        awards=shown.awards if awards is None else padded(awards, AWARD_FIELDS),
+        tie_breaks=shown.tie_breaks
+        if positions is None
+        else tie_break_positions(positions, len(tie_break_choices(sections))),
+        errors=errors,
+    )
+
+
+def _scalars(text: dict[str, str], errors: Errors) -> dict[str, Any]:
     values: dict[str, Any] = {}
     try:
-        self_percent = _number(text["self_percent"]) or 0.0
+        self_percent = number(text["self_percent"]) or 0.0
         if not 0 <= self_percent <= 100:
             raise ValueError
         values["self_weight"] = round(self_percent / 100, 4)
         values["judges_weight"] = round(1 - values["self_weight"], 4)
     except ValueError:
-        errors["self_percent"] = "percent"
+        errors["self_percent"] = PolicyProblem.percent
     try:
         values["combine"] = Combine(text["combine"])
     except ValueError:
-        errors["combine"] = "choice"
+        errors["combine"] = PolicyProblem.choice
     try:
         values["trim_from"] = int(text["trim_from"])
+        if values["trim_from"] < 3:
+            errors["trim_from"] = PolicyProblem.trim_from
     except ValueError:
-        errors["trim_from"] = "whole_number"
-    for name in ("spread_limit", "min_self_total", "min_self_section_percent"):
+        errors["trim_from"] = PolicyProblem.whole_number
+    for name in ("spread_limit", "min_self_total"):
         try:
-            values[name] = _number(text[name])
+            values[name] = number(text[name])
+            if values[name] is not None and values[name] < 0:
+                errors[name] = PolicyProblem.not_negative
         except ValueError:
-            errors[name] = "number"
+            errors[name] = PolicyProblem.number
+    try:
+        values["min_self_section_percent"] = number(text["min_self_section_percent"])
+        if not 0 <= (values["min_self_section_percent"] or 0) <= 100:
+            raise ValueError
+    except ValueError:
+        errors["min_self_section_percent"] = PolicyProblem.percent
     try:
         values["require_form_eligibility"] = FormEligibility(text["require_form_eligibility"])
     except ValueError:
-        errors["require_form_eligibility"] = "choice"
-    if errors:
-        return None, errors
-    policy = replace(current, **values)
-    problems = check_policy(policy)
-    if problems:
-        return None, {"": "; ".join(problems)}
-    return policy, {}
+        errors["require_form_eligibility"] = PolicyProblem.choice
+    return values
+
+
+def _values(policy: Policy) -> dict[str, str]:
+    def optional(value: float | None) -> str:
+        return "" if value is None else _n(value)
+
+    return {
+        "self_percent": _n(policy.self_weight * 100),
+        "combine": policy.combine.value,
+        "trim_from": str(policy.trim_from),
+        "spread_limit": optional(policy.spread_limit),
+        "min_self_total": optional(policy.min_self_total),
+        "min_self_section_percent": optional(policy.min_self_section_percent),
+        "require_form_eligibility": policy.require_form_eligibility.value,
+    }
+
+
+def _n(value: float) -> str:
+    return f"{round(value, 2):g}"

@@ -7,19 +7,17 @@ band); sorting the table by another column never changes the ranks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import ClassVar
-from urllib.parse import quote
 
-import anyio
 import msgspec
 from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Stream, Template
+from litestar.response import Template
 
 from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
+from service.campaigns.access import managed_campaign
 from service.collection import queries as collection
 from service.forms import catalog
 from service.web.access import access
@@ -28,39 +26,18 @@ from service.web.i18n import gettext_ as _
 from service.web.problems import problem_responses
 from service.web.templating import localize
 
-from . import queries
+from . import queries, statistics
 from .aggregate import RankedParticipant
+from .charts import campaign_charts, distribution_svg, failed_items_svg, sections_svg
+from .downloads import RankingDownloads
 from .drilldown import Scorer, side_by_side
-from .export import ranking_csv, ranking_xlsx
-from .groups import Group, SizeBand, size_band
+from .groups import Group, SizeBand, group_of, size_band
 from .policy import Policy, describe
 from .rows import RankingRow, ranking_row
 from .standings import standings
 
 SORTS = ("rank", "name", "village", "final", "self", "judges", "spread")
 PAGE_SIZE = 100  # rows a page shows: a county's 10,000 enterprises are not one page
-
-
-async def _campaign(principal: Principal, campaign_id: int) -> dict:
-    campaign = await campaigns.get_campaign(campaign_id)
-    if campaign is None:
-        raise NotFoundException("No such campaign")
-    if not principal.manages_town(campaign["town_id"]):
-        raise PermissionDeniedException("Not a campaign of your towns")
-    return campaign
-
-
-def _group(
-    village: str | None, industry: str | None, ownership: str | None, band: str | None
-) -> Group | None:
-    sizes = {b.value: b for b in SizeBand}
-    group = Group(
-        village=village or None,
-        industry=industry or None,
-        ownership=ownership or None,
-        size_band=sizes.get(band or ""),
-    )
-    return None if group == Group() else group
 
 
 def _sorted(rows: list[RankedParticipant], sort: str) -> list[RankedParticipant]:
@@ -97,24 +74,6 @@ class CampaignOut(msgspec.Struct):
     participants: int
 
 
-async def _export(
-    principal: Principal, campaign_id: int, group: Group | None
-) -> tuple[dict, list[RankingRow], dict[str, str], dict[str, str]]:
-    """What a download holds: the campaign, its ranking rows (in Chinese, as union
-    clerks file them) and the names of the policy's grades and awards."""
-    campaign = await _campaign(principal, campaign_id)
-    result = await standings(campaign, group)
-    rows = [ranking_row(r, "zh") for r in result.ranked]
-    grades = {g.id: localize(g.label) for g in result.policy.grades}
-    awards = {a.id: localize(a.label) for a in result.policy.awards}
-    return campaign, rows, grades, awards
-
-
-def _attachment(campaign: dict, extension: str) -> dict[str, str]:
-    name = quote(f"{campaign['name']}-排名.{extension}")
-    return {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
-
-
 class RankingPages(Controller):
     path = "/admin/campaigns"
     include_in_schema = False
@@ -132,8 +91,8 @@ class RankingPages(Controller):
         sort: FromQuery[str] = "rank",
         page: FromQuery[int] = 1,
     ) -> Template:
-        campaign = await _campaign(request.user, campaign_id)
-        group = _group(village, industry, ownership, size)
+        campaign = await managed_campaign(request.user, campaign_id)
+        group = group_of(village, industry, ownership, size)
         result = await standings(campaign, group)
         everyone = (await standings(campaign)).ranked if group else result.ranked
         lang = current_language.get()
@@ -167,6 +126,36 @@ class RankingPages(Controller):
         }
         return Template("rankings/rankings.html", context=context)
 
+    @get("/{campaign_id:int}/charts", name="campaign_charts")
+    async def charts_page(
+        self,
+        request: Request,
+        campaign_id: FromPath[int],
+        village: FromQuery[str | None] = None,
+        industry: FromQuery[str | None] = None,
+        ownership: FromQuery[str | None] = None,
+        size: FromQuery[str | None] = None,
+    ) -> Template:
+        """The charts of the group the rankings page shows: score distribution, section
+        averages, the items most often failed. A page of its own: its statistics read
+        every item score of the group, which the ranking never needs."""
+        campaign = await managed_campaign(request.user, campaign_id)
+        group = group_of(village, industry, ownership, size)
+        result = await standings(campaign, group)
+        found = await statistics.campaign_statistics(campaign_id, group)
+        charts = campaign_charts(
+            result.ranked, result.policy, result.definition, found, current_language.get()
+        )
+        shown = group or Group()
+        chosen = {
+            "village": shown.village or "",
+            "industry": shown.industry or "",
+            "ownership": shown.ownership or "",
+            "size": shown.size_band.value if shown.size_band else "",
+        }
+        context = {"campaign": campaign, "charts": charts, "chosen": chosen}
+        return Template("rankings/charts.html", context=context)
+
     @get("/{campaign_id:int}/rankings/{enterprise_id:int}", name="campaign_participant")
     async def participant_page(
         self,
@@ -176,7 +165,7 @@ class RankingPages(Controller):
         team: FromQuery[int | None] = None,
     ) -> Template:
         """One participant's scores from each scorer side by side, section by section."""
-        campaign = await _campaign(request.user, campaign_id)
+        campaign = await managed_campaign(request.user, campaign_id)
         definition = await catalog.definition_by_id(
             campaign["form_version_id"], campaign["content_hash"]
         )
@@ -207,53 +196,6 @@ class RankingPages(Controller):
             "lines": side_by_side(definition, scorers),
         }
         return Template("rankings/participant.html", context=context)
-
-    @get("/{campaign_id:int}/rankings.csv", name="campaign_rankings_csv")
-    async def rankings_csv(
-        self,
-        request: Request,
-        campaign_id: FromPath[int],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
-    ) -> Stream:
-        """The ranking of the chosen group as CSV (Excel and WPS open it as is)."""
-        campaign, rows, grades, awards = await _export(
-            request.user, campaign_id, _group(village, industry, ownership, size)
-        )
-        return Stream(
-            ranking_csv(rows, grades, awards),
-            media_type="text/csv; charset=utf-8",
-            headers=_attachment(campaign, "csv"),
-        )
-
-    @get("/{campaign_id:int}/rankings.xlsx", name="campaign_rankings_xlsx")
-    async def rankings_xlsx(
-        self,
-        request: Request,
-        campaign_id: FromPath[int],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
-    ) -> Stream:
-        """The ranking of the chosen group as an Excel workbook."""
-        campaign, rows, grades, awards = await _export(
-            request.user, campaign_id, _group(village, industry, ownership, size)
-        )
-        file = await anyio.to_thread.run_sync(ranking_xlsx, rows, grades, awards, campaign["name"])
-
-        def chunks() -> Iterator[bytes]:
-            with file:
-                while chunk := file.read(64 * 1024):
-                    yield chunk
-
-        return Stream(
-            chunks(),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers=_attachment(campaign, "xlsx"),
-        )
 
 
 class CampaignApi(Controller):
@@ -300,8 +242,8 @@ class CampaignApi(Controller):
         ownership: FromQuery[str | None] = None,
         size: FromQuery[str | None] = None,
     ) -> Ranking:
-        campaign = await _campaign(request.user, campaign_id)
-        result = await standings(campaign, _group(village, industry, ownership, size))
+        campaign = await managed_campaign(request.user, campaign_id)
+        result = await standings(campaign, group_of(village, industry, ownership, size))
         lang = current_language.get()
         return Ranking(
             campaign_id=campaign_id,
@@ -310,7 +252,7 @@ class CampaignApi(Controller):
         )
 
 
-ROUTES = [RankingPages, CampaignApi]
+ROUTES = [RankingPages, RankingDownloads, CampaignApi]
 
 
 SIZE_LABELS = {
@@ -339,4 +281,7 @@ TEMPLATE_GLOBALS = {
     "size_label": size_label,
     "grade_label": grade_label,
     "award_label": award_label,
+    "distribution_svg": distribution_svg,
+    "sections_svg": sections_svg,
+    "failed_items_svg": failed_items_svg,
 }

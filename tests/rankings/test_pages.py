@@ -89,7 +89,7 @@ def test_an_admin_changes_the_scoring_policy_on_the_campaign_page(app, world):
         refused = admin.post(
             f"{url}/policy", data={**fields, "self_percent": "二十", "trim_from": "x"}
         )
-        assert refused.status_code == 200 and "未保存" in refused.text
+        assert refused.status_code == 400 and "未保存" in refused.text
         assert 'value="二十"' in refused.text  # what was typed comes back
     with signed_in(app, "judge") as judge:
         assert judge.post(f"{url}/policy", data=fields).status_code == 403

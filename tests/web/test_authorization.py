@@ -45,6 +45,7 @@ CAMPAIGN_ADMIN_RULES = {
     "GET /admin/campaigns/{campaign_id:int}": Rule(ADMIN, "/admin/campaigns/999"),
     "GET /admin/campaigns/{campaign_id:int}/progress": Rule(ADMIN, "/admin/campaigns/999/progress"),
     "GET /admin/campaigns/{campaign_id:int}/rankings": Rule(ADMIN, "/admin/campaigns/999/rankings"),
+    "GET /admin/campaigns/{campaign_id:int}/charts": Rule(ADMIN, "/admin/campaigns/999/charts"),
     "GET /admin/campaigns/{campaign_id:int}/rankings/{enterprise_id:int}": Rule(
         ADMIN, "/admin/campaigns/999/rankings/1"
     ),
@@ -53,6 +54,12 @@ CAMPAIGN_ADMIN_RULES = {
     ),
     "GET /admin/campaigns/{campaign_id:int}/rankings.csv": Rule(
         ADMIN, "/admin/campaigns/999/rankings.csv"
+    ),
+    "GET /admin/campaigns/{campaign_id:int}/answers.csv": Rule(
+        ADMIN, "/admin/campaigns/999/answers.csv"
+    ),
+    "GET /admin/campaigns/{campaign_id:int}/answers.xlsx": Rule(
+        ADMIN, "/admin/campaigns/999/answers.xlsx"
     ),
     "GET /api/v1/campaigns": Rule(ADMIN, "/api/v1/campaigns"),
     "GET /api/v1/campaigns/{campaign_id:int}/rankings": Rule(
@@ -69,9 +76,34 @@ CAMPAIGN_ADMIN_RULES = {
         ADMIN, "/admin/campaigns/999/participants/1/remove"
     ),
     "POST /admin/campaigns/{campaign_id:int}/policy": Rule(ADMIN, "/admin/campaigns/999/policy"),
+    "POST /admin/campaigns/{campaign_id:int}/policy/grades/reset": Rule(
+        ADMIN, "/admin/campaigns/999/policy/grades/reset"
+    ),
     "POST /admin/campaigns/{campaign_id:int}/status": Rule(
         ADMIN, "/admin/campaigns/999/status", {"status": "open"}
     ),
+}
+
+# Results (service/publication/routes.py): the admin pages freeze, publish and confirm;
+# the public notice needs no sign-in and shows published snapshots only.
+RESULT_RULES = {
+    "GET /admin/campaigns/{campaign_id:int}/results": Rule(ADMIN, "/admin/campaigns/999/results"),
+    "POST /admin/campaigns/{campaign_id:int}/results": Rule(
+        ADMIN, "/admin/campaigns/999/results", {"reason": ""}
+    ),
+    "GET /admin/campaigns/{campaign_id:int}/results/{number:int}": Rule(
+        ADMIN, "/admin/campaigns/999/results/1"
+    ),
+    "POST /admin/campaigns/{campaign_id:int}/results/{number:int}/publish": Rule(
+        ADMIN, "/admin/campaigns/999/results/1/publish", {"days": "7"}
+    ),
+    "POST /admin/campaigns/{campaign_id:int}/results/{number:int}/final": Rule(
+        ADMIN, "/admin/campaigns/999/results/1/final"
+    ),
+    "GET /results": Rule(PUBLIC, "/results"),
+    "GET /results/{campaign_id:int}": Rule(PUBLIC, "/results/999"),
+    "GET /results/{campaign_id:int}/{number:int}": Rule(PUBLIC, "/results/999/1"),
+    "GET /api/v1/results/{campaign_id:int}": Rule(PUBLIC, "/api/v1/results/999"),
 }
 
 # Filling forms: tasks, drafts, submitting, corrections (service/collection/routes.py).
@@ -208,6 +240,7 @@ RULES: dict[str, Rule] = {
     "GET /schema/oauth2-redirect.html": Rule(PUBLIC, "/schema/oauth2-redirect.html"),
     **ORG_ADMIN_RULES,
     **CAMPAIGN_ADMIN_RULES,
+    **RESULT_RULES,
     **COLLECTION_PAGE_RULES,
     **EVIDENCE_RULES,
     **SUBMISSION_API_RULES,

@@ -1,0 +1,135 @@
+"""Freezing, publishing and confirming a campaign's result: the rules of rules.py
+applied to what the database holds. Handlers call these and show the refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from service.collection.queries import UNIQUE_VIOLATIONS
+from service.rankings.policy import Policy
+from service.rankings.standings import standings
+
+from . import queries
+from .rules import (
+    Problem,
+    finalize_refusal,
+    freeze_refusal,
+    notice_end,
+    publish_refusal,
+)
+from .snapshot import SnapshotRow, digest, snapshot_rows
+
+_ROWS = msgspec.json.Decoder(list[SnapshotRow])
+
+
+async def freeze(campaign: dict, by: int | None, reason: str) -> int | Problem:
+    """Freeze the campaign's current ranking as its next snapshot; its number, or why not.
+
+    The ranking is recomputed from the stored scores (never the page's cache), and
+    the snapshot keeps what it was computed from: the policy, the form version, every
+    counted submission's revision and total, and the per-participant inputs."""
+    computed = await standings(campaign, cached=False)
+    scores = await queries.input_scores(campaign["id"])
+    inputs = sorted(
+        (r.participant for r in computed.ranked),
+        key=lambda p: (p.enterprise_id, p.team_id or 0),
+    )
+    policy_json = msgspec.json.encode(computed.policy)
+    inputs_json = msgspec.json.encode(inputs)
+    scores_json = msgspec.json.encode(scores)
+    form_hash = campaign.get("content_hash") or ""
+    made = digest(policy_json, form_hash, inputs_json, scores_json)
+    listing = await queries.snapshots(campaign["id"])
+    latest = listing[0] if listing else None
+    refusal = freeze_refusal(
+        campaign["status"],
+        latest.state if latest else None,
+        latest.digest if latest else None,
+        made,
+        reason,
+    )
+    if refusal is not None:
+        return refusal
+    number = latest.number + 1 if latest else 1
+    try:
+        await queries.create(
+            campaign_id=campaign["id"],
+            number=number,
+            created_by=by,
+            reason=reason.strip(),
+            form_version_id=campaign["form_version_id"],
+            form_hash=form_hash,
+            policy=policy_json,
+            scores=scores_json,
+            inputs=inputs_json,
+            result=msgspec.json.encode(snapshot_rows(computed.ranked)),
+            digest=made,
+            participants=len(inputs),
+            ranked=sum(1 for r in computed.ranked if r.rank is not None),
+        )
+    except UNIQUE_VIOLATIONS:
+        return Problem.just_frozen
+    return number
+
+
+async def publish(
+    campaign_id: int,
+    number: int,
+    by: int | None,
+    days: int,
+    contact: str,
+    now: dt.datetime | None = None,
+) -> Problem | None:
+    listing = await queries.snapshots(campaign_id)
+    entry = next((s for s in listing if s.number == number), None)
+    if entry is None:
+        return Problem.not_latest
+    refusal = publish_refusal(entry.state, listing[0].number, contact)
+    if refusal is not None:
+        return refusal
+    at = now or dt.datetime.now(dt.UTC)
+    await queries.publish(entry.id, by, at, notice_end(at, days), contact.strip())
+    return None
+
+
+async def finalize(
+    campaign_id: int, number: int, by: int | None, now: dt.datetime | None = None
+) -> Problem | None:
+    listing = await queries.snapshots(campaign_id)
+    entry = next((s for s in listing if s.number == number), None)
+    if entry is None:
+        return Problem.not_latest
+    at = now or dt.datetime.now(dt.UTC)
+    refusal = finalize_refusal(entry.state, listing[0].number, at)
+    if refusal is not None:
+        return refusal
+    await queries.finalize(entry.id, by, at)
+    return None
+
+
+class Frozen(msgspec.Struct, frozen=True):
+    """A snapshot's policy and rows, decoded."""
+
+    policy: Policy
+    rows: list[SnapshotRow]
+
+
+# Decoded snapshots by id: their content never changes, so an entry is never stale;
+# a 10,000-participant result is megabytes of JSON, read and decoded once.
+_FROZEN: dict[int, Frozen] = {}
+_FROZEN_SIZE = 8
+
+
+async def frozen(snapshot_id: int) -> Frozen:
+    found = _FROZEN.get(snapshot_id)
+    if found is None:
+        stored = await queries.content(snapshot_id, "policy", "result")
+        found = Frozen(
+            msgspec.json.decode(stored["policy"], type=Policy), _ROWS.decode(stored["result"])
+        )
+        if len(_FROZEN) >= _FROZEN_SIZE:
+            _FROZEN.pop(next(iter(_FROZEN)))
+        _FROZEN[snapshot_id] = found
+    return found
