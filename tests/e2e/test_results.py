@@ -55,9 +55,7 @@ def score(page, enterprise: str, *, library: bool) -> None:
     page.wait_for_url("**?submitted=1")
 
 
-def test_a_judge_scores_the_admin_publishes_and_anyone_reads_the_notice(
-    live_server, phone_context
-):
+def test_a_judge_scores_the_admin_publishes_and_anyone_reads_the_notice(live_server, phone_context):
     judge = phone_context().new_page()
     sign_in(judge, live_server, "judge")
     judge.goto(live_server + "/tasks")

@@ -36,4 +36,5 @@ def test_a_campaign_name_excel_refuses_as_a_sheet_name_still_makes_a_workbook():
         [sheet] = book.worksheets
         assert len(sheet.title) <= 31 and not set(sheet.title) & set("[]:*?/\\")
         header, first = list(sheet.iter_rows(values_only=True))
+        assert header[:2] == ("名次", "参评单位")
         assert first[:2] == (1, "甲公司") and "优秀" in first
