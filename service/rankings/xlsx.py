@@ -97,8 +97,8 @@ class StreamingWorkbook:
 
     Not thread-safe; one call at a time, from any thread."""
 
-    def __init__(self, sheet_title: str, header: Sequence[str], widths: Sequence[float] = ()):
-        self._title = sheet_title(sheet_title)
+    def __init__(self, title: str, header: Sequence[str], widths: Sequence[float] = ()):
+        self._title = sheet_title(title)
         self._columns = len(header)
         self._header = "".join(
             cell(column_letter(n), title, _BOLD) for n, title in enumerate(header)
