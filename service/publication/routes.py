@@ -28,6 +28,7 @@ from service.web.forms import FormBody, text_of
 from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 from service.web.problems import problem_responses
+from service.web.urls import RowId
 
 from . import queries, results
 from .listing import page_of
@@ -76,13 +77,13 @@ class ResultPages(Controller):
     opt: ClassVar[dict] = access(Role.admin)
 
     @get("/{campaign_id:int}/results", name="campaign_results")
-    async def results_page(self, request: Request, campaign_id: FromPath[int]) -> Template:
+    async def results_page(self, request: Request, campaign_id: FromPath[RowId]) -> Template:
         """The campaign's snapshots, what changed since the latest, and what to do next."""
         return await _results_page(await managed_campaign(request.user, campaign_id))
 
     @post("/{campaign_id:int}/results", status_code=303)
     async def freeze(
-        self, request: Request, campaign_id: FromPath[int], data: FormBody
+        self, request: Request, campaign_id: FromPath[RowId], data: FormBody
     ) -> Redirect | Template:
         """Freeze the current ranking as the next snapshot."""
         principal: Principal = request.user
@@ -100,8 +101,8 @@ class ResultPages(Controller):
     async def snapshot_page(
         self,
         request: Request,
-        campaign_id: FromPath[int],
-        number: FromPath[int],
+        campaign_id: FromPath[RowId],
+        number: FromPath[RowId],
         q: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> Template:
@@ -111,7 +112,11 @@ class ResultPages(Controller):
 
     @post("/{campaign_id:int}/results/{number:int}/publish", status_code=303)
     async def publish(
-        self, request: Request, campaign_id: FromPath[int], number: FromPath[int], data: FormBody
+        self,
+        request: Request,
+        campaign_id: FromPath[RowId],
+        number: FromPath[RowId],
+        data: FormBody,
     ) -> Redirect | Template:
         """Publish a snapshot for public notice, for a number of days."""
         principal: Principal = request.user
@@ -132,7 +137,7 @@ class ResultPages(Controller):
 
     @post("/{campaign_id:int}/results/{number:int}/final", status_code=303)
     async def finalize(
-        self, request: Request, campaign_id: FromPath[int], number: FromPath[int]
+        self, request: Request, campaign_id: FromPath[RowId], number: FromPath[RowId]
     ) -> Redirect | Template:
         """Confirm a published result as final once its notice period is over."""
         principal: Principal = request.user
@@ -195,7 +200,7 @@ class PublicResults(Controller):
 
     @get("/{campaign_id:int}", name="public_result")
     async def newest(
-        self, campaign_id: FromPath[int], q: FromQuery[str] = "", page: FromQuery[int] = 1
+        self, campaign_id: FromPath[RowId], q: FromQuery[str] = "", page: FromQuery[int] = 1
     ) -> Template:
         """The newest published result of a campaign."""
         entries = await queries.snapshots(campaign_id)
@@ -207,8 +212,8 @@ class PublicResults(Controller):
     @get("/{campaign_id:int}/{number:int}", name="public_result_snapshot")
     async def one(
         self,
-        campaign_id: FromPath[int],
-        number: FromPath[int],
+        campaign_id: FromPath[RowId],
+        number: FromPath[RowId],
         q: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> Template:
@@ -265,10 +270,10 @@ class ResultApi(Controller):
             "notice; `number` picks an earlier published one. Unpublished snapshots are "
             "never shown."
         ),
-        responses=problem_responses(404),
+        responses=problem_responses(400, 404),
     )
     async def published(
-        self, campaign_id: FromPath[int], number: FromQuery[int | None] = None
+        self, campaign_id: FromPath[RowId], number: FromQuery[RowId | None] = None
     ) -> PublishedResult:
         entries = await queries.snapshots(campaign_id)
         entry = next(

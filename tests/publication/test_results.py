@@ -169,3 +169,14 @@ def test_another_towns_admin_and_other_roles_cannot_touch_results(app, world):
         assert judge.get(f"/admin/campaigns/{campaign}/results").status_code == 403
     with signed_in(app, "chair") as chair:
         assert chair.get(f"/admin/campaigns/{campaign}/results").status_code == 403
+
+
+def test_an_id_beyond_any_row_is_a_bad_request_not_a_crash(app, world):
+    with TestClient(app) as anyone:
+        for path in (
+            "/results/3243583356443",
+            "/results/1/99999999999",
+            "/api/v1/results/2147483648",
+        ):
+            assert anyone.get(path).status_code == 400, path
+        assert anyone.get("/api/v1/results/2147483647").status_code == 404
