@@ -21,6 +21,7 @@ from service.web.access import access
 from service.web.forms import FormBody, int_or_none, text_of
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
+from service.web.urls import RowId
 
 from . import queries
 from .access import audit_campaign, managed_campaign
@@ -134,14 +135,14 @@ class CampaignAdmin(Controller):
     async def campaign_page(
         self,
         request: Request,
-        campaign_id: FromPath[int],
+        campaign_id: FromPath[RowId],
         refused: FromQuery[str | None] = None,
     ) -> Template:
         campaign = await managed_campaign(request.user, campaign_id)
         return await _campaign_page(campaign, refused=_member(Problem, refused))
 
     @get("/{campaign_id:int}/progress", name="admin_campaign_progress")
-    async def progress_page(self, request: Request, campaign_id: FromPath[int]) -> Template:
+    async def progress_page(self, request: Request, campaign_id: FromPath[RowId]) -> Template:
         """Which judge has scored which participant, and what is missing."""
         campaign = await managed_campaign(request.user, campaign_id)
         progress = campaign_progress(
@@ -155,7 +156,7 @@ class CampaignAdmin(Controller):
 
     @post("/{campaign_id:int}/policy", status_code=303)
     async def change_policy(
-        self, request: Request, campaign_id: FromPath[int], data: FormBody
+        self, request: Request, campaign_id: FromPath[RowId], data: FormBody
     ) -> Template | Redirect:
         """The scoring policy, while the campaign is not closed. A refused save shows
         the page again (400) with everything as typed and each problem on its field."""
@@ -173,7 +174,7 @@ class CampaignAdmin(Controller):
         return Redirect(f"/admin/campaigns/{campaign_id}#policy", status_code=303)
 
     @post("/{campaign_id:int}/policy/grades/reset", status_code=303)
-    async def reset_grades(self, request: Request, campaign_id: FromPath[int]) -> Redirect:
+    async def reset_grades(self, request: Request, campaign_id: FromPath[RowId]) -> Redirect:
         """The grade bands back to the form's own; the rest of the policy as saved."""
         campaign = await managed_campaign(request.user, campaign_id)
         if campaign["status"] == Status.closed:
@@ -186,7 +187,7 @@ class CampaignAdmin(Controller):
 
     @post("/{campaign_id:int}/status", status_code=303)
     async def change_status(
-        self, request: Request, campaign_id: FromPath[int], data: FormBody
+        self, request: Request, campaign_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         principal: Principal = request.user
         campaign = await managed_campaign(principal, campaign_id)
@@ -209,7 +210,7 @@ class CampaignAdmin(Controller):
 
     @post("/{campaign_id:int}/participants", status_code=303)
     async def add_participants(
-        self, request: Request, campaign_id: FromPath[int], data: FormBody
+        self, request: Request, campaign_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         campaign = await managed_campaign(request.user, campaign_id)
         refusal = participants_change_refusal(Status(campaign["status"]))
@@ -227,7 +228,7 @@ class CampaignAdmin(Controller):
 
     @post("/{campaign_id:int}/participants/{participant_id:int}/remove", status_code=303)
     async def remove_participant(
-        self, request: Request, campaign_id: FromPath[int], participant_id: FromPath[int]
+        self, request: Request, campaign_id: FromPath[RowId], participant_id: FromPath[RowId]
     ) -> Redirect:
         campaign = await managed_campaign(request.user, campaign_id)
         counts = await queries.participant_counts([campaign_id])
@@ -241,7 +242,7 @@ class CampaignAdmin(Controller):
 
     @post("/{campaign_id:int}/judges", status_code=303)
     async def assign_judge(
-        self, request: Request, campaign_id: FromPath[int], data: FormBody
+        self, request: Request, campaign_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         campaign = await managed_campaign(request.user, campaign_id)
         refusal = judges_change_refusal(Status(campaign["status"]), _fillers(campaign))
@@ -263,7 +264,7 @@ class CampaignAdmin(Controller):
 
     @post("/{campaign_id:int}/judges/{assignment_id:int}/remove", status_code=303)
     async def remove_judge(
-        self, request: Request, campaign_id: FromPath[int], assignment_id: FromPath[int]
+        self, request: Request, campaign_id: FromPath[RowId], assignment_id: FromPath[RowId]
     ) -> Redirect:
         campaign = await managed_campaign(request.user, campaign_id)
         if campaign["status"] == Status.closed:

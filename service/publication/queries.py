@@ -112,10 +112,14 @@ async def published_campaigns() -> list[dict]:
     return list(newest.values())
 
 
+# The participants' submissions only, as the ranking reads them: a participant removed
+# from the campaign keeps its submissions, which no ranking counts.
 _SCORES_SQL = (
-    "SELECT id, revision, role, author, enterprise, team, total, eligible, vetoed "
-    "FROM submission WHERE campaign = {} AND status IN ({}, {}) AND role IN ({}, {}) "
-    "ORDER BY enterprise, COALESCE(team, 0), role, id"
+    "SELECT s.id, s.revision, s.role, s.author, s.enterprise, s.team, s.total, s.eligible, "
+    "s.vetoed FROM submission s JOIN campaign_participant p ON p.campaign = s.campaign "
+    "AND p.enterprise = s.enterprise AND COALESCE(p.team, 0) = COALESCE(s.team, 0) "
+    "WHERE s.campaign = {} AND s.status IN ({}, {}) AND s.role IN ({}, {}) "
+    "ORDER BY s.enterprise, COALESCE(s.team, 0), s.role, s.id"
 )
 
 
@@ -179,20 +183,32 @@ async def create(
 
 async def publish(
     snapshot_id: int, by: int | None, at: dt.datetime, notice_ends: dt.datetime, contact: str
-) -> None:
-    await ResultSnapshot.update(
-        {
-            ResultSnapshot.published_at: at,
-            ResultSnapshot.published_by: by,
-            ResultSnapshot.notice_ends: notice_ends,
-            ResultSnapshot.contact: contact,
-        }
-    ).where(ResultSnapshot.id == snapshot_id, ResultSnapshot.published_at.is_null())
-
-
-async def finalize(snapshot_id: int, by: int | None, at: dt.datetime) -> None:
-    await ResultSnapshot.update({ResultSnapshot.final_at: at, ResultSnapshot.final_by: by}).where(
-        ResultSnapshot.id == snapshot_id,
-        ResultSnapshot.published_at.is_not_null(),
-        ResultSnapshot.final_at.is_null(),
+) -> bool:
+    """Publish, unless published meanwhile (a second click): whether this call did."""
+    done = (
+        await ResultSnapshot.update(
+            {
+                ResultSnapshot.published_at: at,
+                ResultSnapshot.published_by: by,
+                ResultSnapshot.notice_ends: notice_ends,
+                ResultSnapshot.contact: contact,
+            }
+        )
+        .where(ResultSnapshot.id == snapshot_id, ResultSnapshot.published_at.is_null())
+        .returning(ResultSnapshot.id)
     )
+    return bool(done)
+
+
+async def finalize(snapshot_id: int, by: int | None, at: dt.datetime) -> bool:
+    """Confirm, unless confirmed meanwhile: whether this call did."""
+    done = (
+        await ResultSnapshot.update({ResultSnapshot.final_at: at, ResultSnapshot.final_by: by})
+        .where(
+            ResultSnapshot.id == snapshot_id,
+            ResultSnapshot.published_at.is_not_null(),
+            ResultSnapshot.final_at.is_null(),
+        )
+        .returning(ResultSnapshot.id)
+    )
+    return bool(done)

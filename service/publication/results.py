@@ -90,7 +90,8 @@ async def publish(
     if refusal is not None:
         return refusal
     at = now or dt.datetime.now(dt.UTC)
-    await queries.publish(entry.id, by, at, notice_end(at, days), contact.strip())
+    if not await queries.publish(entry.id, by, at, notice_end(at, days), contact.strip()):
+        return Problem.already_published  # a second click, a moment later
     return None
 
 
@@ -102,10 +103,12 @@ async def finalize(
     if entry is None:
         return Problem.not_latest
     at = now or dt.datetime.now(dt.UTC)
-    refusal = finalize_refusal(entry.state, listing[0].number, at)
+    newest = next((s.number for s in listing if s.published_at is not None), None)
+    refusal = finalize_refusal(entry.state, newest, at)
     if refusal is not None:
         return refusal
-    await queries.finalize(entry.id, by, at)
+    if not await queries.finalize(entry.id, by, at):
+        return Problem.already_final
     return None
 
 
@@ -116,20 +119,22 @@ class Frozen(msgspec.Struct, frozen=True):
     rows: list[SnapshotRow]
 
 
-# Decoded snapshots by id: their content never changes, so an entry is never stale;
-# a 10,000-participant result is megabytes of JSON, read and decoded once.
-_FROZEN: dict[int, Frozen] = {}
+# Decoded snapshots by id and digest: their content never changes, so an entry is never
+# stale (the digest guards against a restored database reusing an id); a 10,000-
+# participant result is megabytes of JSON, read and decoded once.
+_FROZEN: dict[tuple[int, str], Frozen] = {}
 _FROZEN_SIZE = 8
 
 
-async def frozen(snapshot_id: int) -> Frozen:
-    found = _FROZEN.get(snapshot_id)
+async def frozen(entry: queries.SnapshotEntry) -> Frozen:
+    key = (entry.id, entry.digest)
+    found = _FROZEN.get(key)
     if found is None:
-        stored = await queries.content(snapshot_id, "policy", "result")
+        stored = await queries.content(entry.id, "policy", "result")
         found = Frozen(
             msgspec.json.decode(stored["policy"], type=Policy), _ROWS.decode(stored["result"])
         )
         if len(_FROZEN) >= _FROZEN_SIZE:
             _FROZEN.pop(next(iter(_FROZEN)))
-        _FROZEN[snapshot_id] = found
+        _FROZEN[key] = found
     return found

@@ -4,7 +4,11 @@
               and must differ from the latest one (same scores: nothing to freeze)
     publish   only the latest snapshot, once, with a notice period of whole local
               days; a published later snapshot supersedes an earlier one publicly
-    finalize  the latest published snapshot, once its notice period is over
+    finalize  the newest published snapshot, once its notice period is over (a later
+              snapshot frozen meanwhile and not published does not hold it up)
+
+A correction after a result is final is still possible: it makes a new snapshot, whose
+publication supersedes the final one publicly, with what changed.
 
 Every refusal is a `Problem` with a stable code; `MESSAGES` holds the words.
 """
@@ -55,7 +59,9 @@ MESSAGES: dict[Problem, str] = {
     ),
     Problem.reason_missing: _l("Say why the result is frozen again (e.g. the correction made)."),
     Problem.reason_too_long: _l("The reason is too long (at most 500 characters)."),
-    Problem.not_latest: _l("Only the latest snapshot can be published or confirmed."),
+    Problem.not_latest: _l(
+        "Only the latest snapshot can be published, and only the newest published one confirmed."
+    ),
     Problem.already_published: _l("This snapshot is already published."),
     Problem.notice_days: _l("The notice period is a whole number of days, from 1 to 60."),
     Problem.contact_too_long: _l("The contact is too long (at most 300 characters)."),
@@ -119,9 +125,11 @@ def parse_notice_days(text: str) -> int | Problem:
     text = text.strip()
     if not text:
         return NOTICE_DAYS_DEFAULT
-    if not text.isdigit() or not 1 <= int(text) <= NOTICE_DAYS_MAX:
-        return Problem.notice_days
-    return int(text)
+    try:  # isdecimal: "²" is a digit to isdigit() and no number to int()
+        days = int(text) if text.isdecimal() else 0
+    except ValueError:
+        days = 0
+    return days if 1 <= days <= NOTICE_DAYS_MAX else Problem.notice_days
 
 
 def publish_refusal(snapshot: SnapshotState, latest_number: int, contact: str) -> Problem | None:
@@ -135,14 +143,15 @@ def publish_refusal(snapshot: SnapshotState, latest_number: int, contact: str) -
 
 
 def finalize_refusal(
-    snapshot: SnapshotState, latest_number: int, now: dt.datetime
+    snapshot: SnapshotState, newest_published: int | None, now: dt.datetime
 ) -> Problem | None:
+    """`newest_published`: the number of the campaign's newest published snapshot."""
     if snapshot.final_at is not None:
         return Problem.already_final
-    if snapshot.number != latest_number:
-        return Problem.not_latest
     if snapshot.published_at is None:
         return Problem.not_published
+    if snapshot.number != newest_published:
+        return Problem.not_latest
     if snapshot.notice_ends is not None and now <= snapshot.notice_ends:
         return Problem.notice_running
     return None

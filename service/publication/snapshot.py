@@ -13,11 +13,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 import msgspec
+from msgspec.structs import replace
 
 from service.forms.model import Text
 from service.rankings.aggregate import RankedParticipant, shown
 from service.rankings.groups import group_value
-from service.rankings.policy import GroupBy
+from service.rankings.policy import GroupBy, Policy
 
 Key = tuple[int, int | None]  # (enterprise, team)
 
@@ -133,19 +134,29 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _COMPARED = ("rank", "final", "standing", "grade", "award")
+UNRANKED = "unranked"  # the public notice's word for ineligible or incomplete
 
 
-def changes(before: Sequence[SnapshotRow], after: Sequence[SnapshotRow]) -> list[Change]:
+def changes(
+    before: Sequence[SnapshotRow],
+    after: Sequence[SnapshotRow],
+    policies: tuple[Policy, Policy] | None = None,
+) -> list[Change]:
     """Every participant whose rank, final score, standing, grade or award differs
     between two snapshots, plus those added or removed; in the order of `after`, the
-    removed last. Unchanged participants are left out."""
+    removed last. Unchanged participants are left out.
+
+    With `policies` (the two snapshots' own), grades and awards are compared by name:
+    a band renamed under the same id is a change, the same band under a new id is not."""
     old = {row.key: row for row in before}
     new_keys = {row.key for row in after}
     found: list[Change] = []
     for row in after:
         earlier = old.get(row.key)
         if earlier is not None and all(
-            getattr(earlier, name) == getattr(row, name) for name in _COMPARED
+            _compared(earlier, name, policies[0] if policies else None)
+            == _compared(row, name, policies[1] if policies else None)
+            for name in _COMPARED
         ):
             continue
         found.append(
@@ -155,6 +166,30 @@ def changes(before: Sequence[SnapshotRow], after: Sequence[SnapshotRow]) -> list
         _change(ChangeKind.removed, row, None) for row in before if row.key not in new_keys
     )
     return found
+
+
+def _compared(row: SnapshotRow, name: str, policy: Policy | None) -> object:
+    value = getattr(row, name)
+    if policy is None or value is None or name not in ("grade", "award"):
+        return value
+    rules = policy.grades if name == "grade" else policy.awards
+    return next((rule.label for rule in rules if rule.id == value), value)
+
+
+def public_changes(found: Iterable[Change]) -> list[Change]:
+    """The changes a public notice shows: those of participants ranked in either
+    snapshot. Who is not ranked is counted on a notice, never named, so an unranked
+    side shows no score and no reason, only that it is not ranked."""
+    shown = []
+    for change in found:
+        if change.rank_before is None and change.rank_after is None:
+            continue
+        values = {}
+        for side in ("before", "after"):
+            if getattr(change, f"rank_{side}") is None and getattr(change, f"standing_{side}"):
+                values |= {f"final_{side}": None, f"standing_{side}": UNRANKED}
+        shown.append(replace(change, **values))
+    return shown
 
 
 def _change(kind: ChangeKind, before: SnapshotRow | None, after: SnapshotRow | None) -> Change:

@@ -16,7 +16,6 @@ rankings index on submission (campaign, status, role, enterprise, …), hence th
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
@@ -34,9 +33,9 @@ from .answer_rows import (
     Scorecard,
     answer_rows,
     item_lines,
-    number_text,
     submission_order,
 )
+from .csv_text import BOM, csv_field
 from .queries import COUNTED
 from .xlsx import StreamingWorkbook, cell, column_letter
 
@@ -143,25 +142,6 @@ class _Encoder:
 
 
 # ---------------------------------------------------------------- CSV
-
-BOM = "\ufeff"
-_QUOTE = re.compile(r'[",\r\n]')
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def csv_field(value: object) -> str:
-    """One field as Excel reads it back. A text that Excel would run as a formula
-    (=, +, -, @ first: a typed answer could be one) gets a leading apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)):
-        return number_text(value)
-    text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _NUMBER.fullmatch(text):
-        text = "'" + text
-    if _QUOTE.search(text):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _csv_render(column: int, value: object) -> str:

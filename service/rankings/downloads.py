@@ -17,6 +17,7 @@ from service.accounts.principal import Principal, Role
 from service.campaigns.access import managed_campaign
 from service.web.access import access
 from service.web.templating import localize
+from service.web.urls import RowId
 
 from . import answers_export
 from .export import ranking_csv, ranking_xlsx
@@ -54,7 +55,7 @@ class RankingDownloads(Controller):
     async def rankings_csv(
         self,
         request: Request,
-        campaign_id: FromPath[int],
+        campaign_id: FromPath[RowId],
         village: FromQuery[str | None] = None,
         industry: FromQuery[str | None] = None,
         ownership: FromQuery[str | None] = None,
@@ -74,7 +75,7 @@ class RankingDownloads(Controller):
     async def rankings_xlsx(
         self,
         request: Request,
-        campaign_id: FromPath[int],
+        campaign_id: FromPath[RowId],
         village: FromQuery[str | None] = None,
         industry: FromQuery[str | None] = None,
         ownership: FromQuery[str | None] = None,
@@ -98,7 +99,7 @@ class RankingDownloads(Controller):
         )
 
     @get("/{campaign_id:int}/answers.csv", name="campaign_answers_csv")
-    async def answers_csv(self, request: Request, campaign_id: FromPath[int]) -> Stream:
+    async def answers_csv(self, request: Request, campaign_id: FromPath[RowId]) -> Stream:
         """Every answer and score of the campaign's counted submissions, a row per item,
         as CSV (streamed batch by batch)."""
         campaign = await managed_campaign(request.user, campaign_id)
@@ -112,7 +113,7 @@ class RankingDownloads(Controller):
         )
 
     @get("/{campaign_id:int}/answers.xlsx", name="campaign_answers_xlsx")
-    async def answers_xlsx(self, request: Request, campaign_id: FromPath[int]) -> Stream:
+    async def answers_xlsx(self, request: Request, campaign_id: FromPath[RowId]) -> Stream:
         """The same as an Excel workbook, sent while it is written."""
         campaign = await managed_campaign(request.user, campaign_id)
         lines = await answers_export.form_lines(campaign)

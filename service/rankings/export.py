@@ -5,18 +5,16 @@ text chunks or a file out."""
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
 import openpyxl
 
+from .csv_text import BOM, csv_line
 from .rows import RankingRow
 from .xlsx import sheet_title
 
-BOM = "\ufeff"
 HEADER_ZH = (
     "名次", "参评单位", "片区", "行业", "所有制", "规模", "最终得分", "等级", "奖项",
     "自评得分", "评委得分", "评委人数", "去掉最高最低分", "评委分差", "评委分歧大", "资格", "原因",
@@ -61,15 +59,6 @@ def ranking_xlsx(rows: Iterable[RankingRow], grades: dict, awards: dict, title: 
 
 def ranking_csv(rows: Iterable[RankingRow], grades: dict, awards: dict) -> Iterator[str]:
     """The ranking as CSV text, one chunk per row (the header first, with the BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: Iterable[object]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(["" if v is None else v for v in values])
-        return buffer.getvalue()
-
-    yield BOM + line(HEADER_ZH)
+    yield BOM + csv_line(HEADER_ZH)
     for r in rows:
-        yield line(_values(r, grades, awards))
+        yield csv_line(_values(r, grades, awards))

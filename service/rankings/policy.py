@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 from msgspec import Struct
 
-from service.forms.model import Grade, Text, as_text
+from service.forms.model import FormDefinition, Grade, Text, as_text, text
 
 
 class Combine(enum.StrEnum):
@@ -158,6 +158,12 @@ _GROUP_WORDS = {
 }
 
 
+def describe_for(policy: Policy, definition: FormDefinition | None, lang: str = "zh") -> list[str]:
+    """`describe`, naming tie-break sections by their titles in `definition`'s form."""
+    sections = {s.id: text(s.title, lang) for s in definition.sections} if definition else {}
+    return describe(policy, lang, sections)
+
+
 def describe(
     policy: Policy, lang: str = "zh", sections: Mapping[str, str] | None = None
 ) -> list[str]:
@@ -256,10 +262,6 @@ def describe(
         "Still equal on all of these: they share the rank, listed by name.",
     )
     return lines
-
-
-def text(label: Text, lang: str) -> str:
-    return label.en if lang == "en" and label.en else label.zh
 
 
 def _award_zh(award: AwardRule) -> str:

@@ -25,6 +25,7 @@ from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 from service.web.problems import problem_responses
 from service.web.templating import localize
+from service.web.urls import RowId
 
 from . import queries, statistics
 from .aggregate import RankedParticipant
@@ -83,7 +84,7 @@ class RankingPages(Controller):
     async def rankings_page(
         self,
         request: Request,
-        campaign_id: FromPath[int],
+        campaign_id: FromPath[RowId],
         village: FromQuery[str | None] = None,
         industry: FromQuery[str | None] = None,
         ownership: FromQuery[str | None] = None,
@@ -130,7 +131,7 @@ class RankingPages(Controller):
     async def charts_page(
         self,
         request: Request,
-        campaign_id: FromPath[int],
+        campaign_id: FromPath[RowId],
         village: FromQuery[str | None] = None,
         industry: FromQuery[str | None] = None,
         ownership: FromQuery[str | None] = None,
@@ -160,8 +161,8 @@ class RankingPages(Controller):
     async def participant_page(
         self,
         request: Request,
-        campaign_id: FromPath[int],
-        enterprise_id: FromPath[int],
+        campaign_id: FromPath[RowId],
+        enterprise_id: FromPath[RowId],
         team: FromQuery[int | None] = None,
     ) -> Template:
         """One participant's scores from each scorer side by side, section by section."""
@@ -236,7 +237,7 @@ class CampaignApi(Controller):
     async def rankings(
         self,
         request: Request,
-        campaign_id: FromPath[int],
+        campaign_id: FromPath[RowId],
         village: FromQuery[str | None] = None,
         industry: FromQuery[str | None] = None,
         ownership: FromQuery[str | None] = None,

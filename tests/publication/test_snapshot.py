@@ -20,7 +20,15 @@ from service.publication.rules import (
     publish_refusal,
     stage,
 )
-from service.publication.snapshot import ChangeKind, SnapshotRow, changes, digest, snapshot_rows
+from service.publication.snapshot import (
+    UNRANKED,
+    ChangeKind,
+    SnapshotRow,
+    changes,
+    digest,
+    public_changes,
+    snapshot_rows,
+)
 from service.rankings.aggregate import rank
 from service.rankings.inputs import ParticipantScores
 from service.rankings.policy import Policy
@@ -179,3 +187,35 @@ def test_a_page_of_rows_found_by_name_or_area():
     west = page_of(rows, " 西村 ", 1)
     assert west.total == 125 and all(r.village == "西村" for r in west.rows)
     assert page_of(rows, "没有", 1).rows == [] and page_of(rows, "没有", 1).pages == 1
+
+
+def test_a_public_notice_names_only_who_is_ranked_on_either_side():
+    before = [row("甲", 1, 95.0), row("乙", None, 60.0), row("丙", 2, 80.0)]
+    after = [row("丙", 1, 80.0), row("乙", None, 62.0), row("甲", None, 95.0)]
+    found = changes(before, after)
+    assert {c.name for c in found} == {"甲", "乙", "丙"}
+    shown = public_changes(found)
+    assert [c.name for c in shown] == ["丙", "甲"]  # 乙: unranked in both, not named
+    vetoed = shown[1]
+    assert (vetoed.rank_before, vetoed.final_before, vetoed.standing_before) == (1, 95.0, "ranked")
+    assert (vetoed.rank_after, vetoed.final_after, vetoed.standing_after) == (None, None, UNRANKED)
+
+
+def test_grades_compare_by_name_when_the_policies_are_known():
+    from service.forms.model import Text
+    from service.rankings.policy import GradeBand
+
+    old = Policy(grades=(GradeBand(id="grade1", label=Text(zh="优秀"), min=90),))
+    renamed = Policy(grades=(GradeBand(id="grade1", label=Text(zh="优良"), min=90),))
+    new_id = Policy(grades=(GradeBand(id="excellent", label=Text(zh="优秀"), min=90),))
+    before = [row("甲", 1, 95.0, grade="grade1")]
+    assert changes(before, [row("甲", 1, 95.0, grade="excellent")], (old, new_id)) == []
+    [change] = changes(before, [row("甲", 1, 95.0, grade="grade1")], (old, renamed))
+    assert (change.grade_before, change.grade_after) == ("grade1", "grade1")
+    assert changes(before, before) == []
+
+
+def test_notice_days_refuse_digits_that_are_no_numbers():
+    for bad in ("²", "1e3", "7天"):
+        assert parse_notice_days(bad) is Problem.notice_days, bad
+    assert parse_notice_days("０７") == 7  # full-width digits, as a Chinese keyboard types them

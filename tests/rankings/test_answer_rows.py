@@ -12,7 +12,7 @@ import pytest
 
 from service.rankings import xlsx
 from service.rankings.answer_rows import answer_rows, answer_text, item_lines, local_time
-from service.rankings.answers_export import csv_field
+from service.rankings.csv_text import csv_field
 from service.scoring.engine import score
 from tests.factories import scored_form, section
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from service.rankings.export import ranking_xlsx
+from service.rankings.export import ranking_csv, ranking_xlsx
 from service.rankings.rows import RankingRow
 
 
@@ -38,3 +38,31 @@ def test_a_campaign_name_excel_refuses_as_a_sheet_name_still_makes_a_workbook():
         header, first = list(sheet.iter_rows(values_only=True))
         assert header[:2] == ("名次", "参评单位")
         assert first[:2] == (1, "甲公司") and "优秀" in first
+
+
+def test_a_name_excel_would_run_as_a_formula_is_written_as_text():
+    row = RankingRow(
+        rank=1,
+        standing="ranked",
+        enterprise_id=1,
+        team_id=None,
+        name='=HYPERLINK("x")',
+        village="-东村",
+        industry=None,
+        ownership=None,
+        size_band=None,
+        final=-1.5,
+        grade=None,
+        award=None,
+        self_total=None,
+        judges_score=None,
+        judges=0,
+        trimmed=False,
+        spread=None,
+        disagreement=False,
+        reasons=["a,b"],
+    )
+    header, line = list(ranking_csv([row], {}, {}))
+    assert header.startswith("\ufeff名次,")
+    assert line.startswith('1,"\'=HYPERLINK(""x"")",\'-东村,')
+    assert ",-1.5," in line and '"a,b"' in line

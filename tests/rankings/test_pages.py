@@ -110,7 +110,7 @@ def test_the_ranking_downloads_as_csv_that_excel_reads(app, world):
     assert body.startswith("\ufeff".encode())  # the BOM: Excel and WPS read UTF-8 Chinese
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:3] == ["名次", "参评单位", "片区"]
-    assert rows[1][0] == "1" and rows[1][1] == "测试企业00001" and rows[1][6] == "20.0"
+    assert rows[1][0] == "1" and rows[1][1] == "测试企业00001" and rows[1][6] == "20"
     assert rows[2][1] == "测试企业00002" and rows[2][15] == "尚未完整"
 
 
