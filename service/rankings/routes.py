@@ -33,7 +33,7 @@ from .charts import campaign_charts, distribution_svg, failed_items_svg, section
 from .downloads import RankingDownloads
 from .drilldown import Scorer, side_by_side
 from .groups import Group, SizeBand, group_of, size_band
-from .policy import Policy, describe
+from .policy import Policy, describe_for
 from .rows import RankingRow, ranking_row
 from .standings import standings
 
@@ -103,7 +103,7 @@ class RankingPages(Controller):
         shown_rows = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         context = {
             "campaign": campaign,
-            "policy_text": describe(result.policy, lang),
+            "policy_text": describe_for(result.policy, result.definition, lang),
             "policy": result.policy,
             "rows": [ranking_row(r, lang) for r in shown_rows],
             "page": page,
@@ -248,7 +248,7 @@ class CampaignApi(Controller):
         lang = current_language.get()
         return Ranking(
             campaign_id=campaign_id,
-            policy=describe(result.policy, lang),
+            policy=describe_for(result.policy, result.definition, lang),
             rows=[ranking_row(r, lang) for r in result.ranked],
         )
 
