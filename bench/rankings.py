@@ -1,30 +1,40 @@
-"""Rankings: the aggregate query of a large campaign, on SQLite and PostgreSQL.
+"""Rankings: a large campaign's standings and rankings page, cold, on SQLite and PostgreSQL.
 
 Run:  .venv/bin/python bench/rankings.py                      # SQLite, 10,000 enterprises
       .venv/bin/python bench/rankings.py --database postgresql://postgres@127.0.0.1:5432/postgres
       .venv/bin/python bench/rankings.py --enterprises 100000 --no-item-scores   # 10× the data
+      .venv/bin/python bench/rankings.py --reuse /tmp/rankings.sqlite3   # seed once, keep
 
 What it does, in order:
 
-1. a fresh database (a temporary SQLite file, or a fresh `ankang_test_*` database on
-   the PostgreSQL server given, dropped at the end), migrated;
-2. seeds one open campaign of a 60-item table (6 sections × 10 items, max 100) with
-   `--enterprises` participants in 50 villages, each with a self-assessment and 5
-   judges' evaluations (a panel of 50 judges): submission rows with their answers,
-   revision 1 (a small breakdown; the vetoed ones, about 2 %, with their veto reason
-   and their 60 items, as the ranking reads those), 6 section scores each and,
-   unless `--no-item-scores`, 60 item scores each (3.6 M rows at 10,000). Rows go in
-   as multi-row inserts (SQLite `executemany` in one transaction) or COPY (asyncpg),
-   never through the HTTP API; PostgreSQL is ANALYZEd after, as autovacuum would;
-3. times `service.rankings.queries.participant_scores` with two tie-break sections
-   (`--runs`, after two warm-up runs) through the service's own engine (SQLite with
-   `synchronous=FULL` and its reader pool), and the same plus a placeholder for the
-   page: sorting the rows by a weighted score (self 20 % / judges' mean 80 %). The
-   rankings page does not exist yet; its rendering is not timed here.
+1. a database, migrated: a temporary SQLite file or a fresh `ankang_test_*` database
+   on the PostgreSQL server given (dropped at the end), or with `--reuse` the SQLite
+   file or PostgreSQL database named, seeded on first use and kept;
+2. seeds (unless reused) one open campaign of a 60-item table (6 sections × 10 items,
+   max 100) with `--enterprises` participants in 50 villages, each with a
+   self-assessment and 5 judges' evaluations (a panel of 50 judges): submission rows
+   with their answers, revision 1 (a small breakdown; the vetoed ones, about 2 %,
+   with their veto reason and their 60 items, as the ranking reads those), 6 section
+   scores each and, unless `--no-item-scores`, 60 item scores each (3.6 M rows at
+   10,000). Rows go in as multi-row inserts (SQLite `executemany` in one
+   transaction) or COPY (asyncpg), never through the HTTP API; PostgreSQL is VACUUM
+   ANALYZEd after, as autovacuum would after so many inserts;
+3. times, through the service's own engine (SQLite with `synchronous=FULL` and its
+   reader pool), `--runs` runs each after two warm-up runs:
+   `service.rankings.queries.participant_scores` alone; `standings(campaign,
+   cached=False)`, what the page does cold (the policy, the query, the pure rank);
+   the same with two section tie-breaks; and `standings()` as served (cached);
+4. then the page itself: `GET /admin/campaigns/{id}/rankings` (100 rows rendered)
+   through the whole app in process (httpx's ASGI transport, signed in as a town
+   admin), cold: the standings cache is emptied before each request (untimed); with
+   the default policy, then with two section tie-breaks. `--no-page` skips it.
 
-Target: p95 of the query + placeholder < 300 ms at 10,000 enterprises (the target is
-the page's; the scaled run has none). Exit status 1 when it is missed.
-`--explain` prints the query plan; `--index SQL` creates an extra index before timing
+Each line shows the elapsed p50, p95 and max, and the p50 of the CPU time the process
+spent (all its threads): on a shared machine the elapsed times vary with the load.
+
+Target: the page's p95 < 300 ms at 10,000 enterprises, cold, default policy (the
+scaled run has none). Exit status 1 when it is missed.
+`--explain` prints the query plans; `--index SQL` creates an extra index before timing
 (to try one out).
 """
 
@@ -34,14 +44,16 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
 import random
+import re
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -395,54 +407,121 @@ async def seed_postgres(url: str, enterprises: int, base: tuple, item_scores: bo
                         await connection.copy_records_to_table(
                             table, records=rows[key], columns=columns.split(", ")
                         )
-        await connection.execute("ANALYZE")
+        # Autovacuum vacuums a table after many inserts (PostgreSQL 13+): the pages become
+        # all-visible, so index-only scans need not visit the table.
+        await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
 
 
 # ---------------------------------------------------------------- timing
 
+BENCH_ADMIN, BENCH_PASSWORD = "benchadmin", "bench-admin-password"
 
-async def time_query(
-    campaign: int, runs: int, sections: list[str]
-) -> tuple[list[float], list[float], int]:
-    """The query alone, and the query plus the real ranking (service/rankings/aggregate.py
-    with the default policy, the page's own work before rendering)."""
-    from service.rankings.aggregate import rank
+
+def sectioned_policy() -> str:
+    """The default policy with two section tie-breaks before the judges' mean."""
+    import msgspec
+
     from service.rankings.policy import SECTION_PREFIX, default_policy
+
+    tie_breaks = (*[SECTION_PREFIX + s for s in TIE_BREAKS], "judges_mean", "name")
+    return msgspec.json.encode(default_policy(tie_breaks=tie_breaks)).decode()
+
+
+# Milliseconds of one call: (elapsed, CPU time of this process's threads). On a shared
+# machine the CPU time says what a call costs whatever else runs.
+Timing = tuple[float, float]
+
+
+async def timed(
+    runs: int, call: Callable[[], Awaitable[Any]], before: Callable[[], Any] | None = None
+) -> list[Timing]:
+    """`runs` calls, after two warm-up calls; `before` runs untimed before each."""
+    times = []
+    for run in range(runs + 2):
+        if before is not None:
+            before()
+        started, cpu = time.perf_counter(), time.process_time()
+        result = await call()
+        if run >= 2:
+            elapsed = (time.perf_counter() - started) * 1000
+            times.append((elapsed, (time.process_time() - cpu) * 1000))
+        del result  # freed untimed, as the service frees it after answering
+    return times
+
+
+async def time_standings(campaign_id: int, runs: int) -> dict[str, list[Timing]]:
+    """The aggregate query alone, and `standings()` cold (no cache: what the page does
+    when the campaign's scores changed since it was last made: the definition, the
+    policy, the query, the pure rank), with the default policy and with two section
+    tie-breaks; then `standings()` as served, cached per scores version."""
+    from service.campaigns.queries import get_campaign
+    from service.rankings import standings as module
     from service.rankings.queries import participant_scores
 
-    policy = default_policy(
-        tie_breaks=(*[SECTION_PREFIX + s for s in sections], "judges_mean", "name")
-    )
-    query_ms, page_ms = [], []
-    count = 0
-    for run in range(runs + 2):
-        started = time.perf_counter()
-        rows = await participant_scores(campaign, section_ids=sections)
-        queried = time.perf_counter()
-        rank(rows, policy)
-        done = time.perf_counter()
-        count = len(rows)
-        if run >= 2:  # warm-up
-            query_ms.append((queried - started) * 1000)
-            page_ms.append((done - started) * 1000)
-    return query_ms, page_ms, count
+    campaign = await get_campaign(campaign_id)
+    assert campaign is not None
+    sectioned = {**campaign, "policy": sectioned_policy()}
+    module._CACHE.clear()
+    return {
+        "query": await timed(runs, lambda: participant_scores(campaign_id)),
+        "cold": await timed(runs, lambda: module.standings(campaign, cached=False)),
+        "query2": await timed(
+            runs, lambda: participant_scores(campaign_id, section_ids=TIE_BREAKS)
+        ),
+        "cold2": await timed(runs, lambda: module.standings(sectioned, cached=False)),
+        "cached": await timed(runs, lambda: module.standings(campaign)),
+    }
 
 
-async def time_cached(campaign: int, runs: int) -> list[float]:
-    """The page's standings as the service serves them: cached until the campaign's
-    scores change (the first call computes, the others check the version and reuse)."""
-    from service.campaigns.queries import get_campaign
-    from service.rankings.standings import standings
+async def time_page(args: argparse.Namespace, database_url: str, campaign_id: int) -> dict:
+    """GET /admin/campaigns/{id}/rankings through the whole app (in process, httpx's ASGI
+    transport, signed in as a town admin), cold: the standings cache is emptied before
+    each request. With the default policy, then with two section tie-breaks."""
+    import httpx
 
-    row = await get_campaign(campaign)
-    assert row is not None
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await standings(row)
-        times.append((time.perf_counter() - started) * 1000)
+    from service.accounts.principal import Role
+    from service.accounts.tables import User
+    from service.accounts.users import create_user
+    from service.app import create_app
+    from service.campaigns.queries import get_campaign, set_policy
+    from service.rankings import standings as module
+    from service.settings import Settings
+
+    app = create_app(Settings(database_url=database_url, sqlite_synchronous=args.synchronous))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
+    times: dict[str, list[Timing]] = {}
+    async with app.lifespan():
+        campaign = await get_campaign(campaign_id)
+        assert campaign is not None
+        if not await User.exists().where(User.username == BENCH_ADMIN):
+            grants = [(Role.admin, campaign["town_id"], None)]
+            await create_user(BENCH_ADMIN, BENCH_ADMIN, BENCH_PASSWORD, grants)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            login = await client.get("/login")
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text)
+            assert token is not None
+            signed = await client.post(
+                "/login",
+                data={"username": BENCH_ADMIN, "password": BENCH_PASSWORD, "_csrf_token": token[1]},
+            )
+            assert signed.status_code in (200, 303), signed.status_code
+
+            async def page() -> None:
+                answer = await client.get(f"/admin/campaigns/{campaign_id}/rankings")
+                assert answer.status_code == 200 and "压测企业" in answer.text, answer.status_code
+
+            try:
+                # Emptied untimed: dropping the last standings (10,000 structs) takes
+                # ~10 ms, which the service spends when the entry is evicted, later.
+                cold = module._CACHE.clear
+                times["page"] = await timed(args.runs, page, cold)
+                await set_policy(campaign_id, sectioned_policy())
+                times["page2"] = await timed(args.runs, page, cold)
+            finally:
+                await set_policy(campaign_id, "")
     return times
 
 
@@ -456,14 +535,30 @@ async def explain(engine: Any, campaign: int, postgres: bool) -> None:
 
     from service.rankings import queries
 
-    sql, args = queries.scores_statement(campaign, TIE_BREAKS)
     prefix = "EXPLAIN ANALYZE " if postgres else "EXPLAIN QUERY PLAN "
-    rows = await engine.run_querystring(QueryString(prefix + sql, *args))
-    for row in rows:
-        print("   ", " ".join(str(v) for v in dict(row).values()))
+    for name, (sql, args) in (
+        ("participants", queries.participants_statement(campaign)),
+        ("totals", queries.totals_statement(campaign)),
+        ("tie-break sections", queries.sections_statement(campaign, TIE_BREAKS)),
+    ):
+        print(f"  plan of the {name}:")
+        for row in await engine.run_querystring(QueryString(prefix + sql, *args)):
+            print("   ", " ".join(str(v) for v in dict(row).values()))
 
 
-async def run(args: argparse.Namespace, database_url: str, postgres: bool) -> tuple:
+async def seeded_campaign() -> tuple[int, int] | None:
+    """The bench campaign of a database seeded earlier, and its participants."""
+    from service.campaigns.tables import Campaign, Participant
+
+    found = await Campaign.select(Campaign.id).where(Campaign.name == "压测评比").first()
+    if found is None:
+        return None
+    count = await Participant.count().where(Participant.campaign == found["id"])
+    return found["id"], count
+
+
+async def prepare(args: argparse.Namespace, database_url: str, postgres: bool) -> tuple:
+    """A seeded database: (campaign id, participants, seconds spent seeding or None)."""
     from service import db
     from service.db.migrate import apply_migrations
     from service.piccolo_app import TABLES
@@ -473,6 +568,9 @@ async def run(args: argparse.Namespace, database_url: str, postgres: bool) -> tu
     db.bind_tables(engine, TABLES)
     await db.start(engine)
     try:
+        found = await seeded_campaign()
+        if found is not None:
+            return *found, None
         base = await seed_base(args.enterprises)
     finally:
         await db.stop(engine)
@@ -487,7 +585,14 @@ async def run(args: argparse.Namespace, database_url: str, postgres: bool) -> tu
             base,
             not args.no_item_scores,
         )
-    seeded = time.perf_counter() - started
+    return base[0], args.enterprises, time.perf_counter() - started
+
+
+async def run(args: argparse.Namespace, database_url: str, postgres: bool) -> tuple:
+    from service import db
+    from service.piccolo_app import TABLES
+
+    campaign, participants, seeded = await prepare(args, database_url, postgres)
     engine = db.create_engine(database_url, sqlite_synchronous=args.synchronous)
     db.bind_tables(engine, TABLES)
     await db.start(engine)
@@ -497,13 +602,28 @@ async def run(args: argparse.Namespace, database_url: str, postgres: bool) -> tu
             if postgres:
                 await engine.run_ddl("ANALYZE")
         if args.explain:
-            await explain(engine, base[0], postgres)
-        timing = await time_query(base[0], args.runs, [])
-        with_sections = await time_query(base[0], args.runs, TIE_BREAKS)
-        cached = await time_cached(base[0], args.runs)
+            await explain(engine, campaign, postgres)
+        times = await time_standings(campaign, args.runs)
     finally:
         await db.stop(engine)
-    return seeded, timing, with_sections, cached
+    if not args.no_page:
+        times |= await time_page(args, database_url, campaign)
+    return participants, seeded, times
+
+
+async def reused_postgres(server_url: str, name: str) -> str:
+    """The URL of database `name` on the server, created (empty) when missing."""
+    import asyncpg
+
+    from service.db.testing import with_database
+
+    connection = await asyncpg.connect(dsn=with_database(server_url, "postgres"))
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return with_database(server_url, name)
 
 
 def main() -> int:
@@ -513,60 +633,74 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--synchronous", default="FULL", help="SQLite synchronous (FULL)")
     parser.add_argument("--no-item-scores", action="store_true", help="seed no item_score rows")
-    parser.add_argument("--explain", action="store_true", help="print the query plan")
+    parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--index", action="append", default=[], help="CREATE INDEX … to try")
+    parser.add_argument("--no-page", action="store_true", help="do not time the page")
+    parser.add_argument(
+        "--reuse",
+        metavar="PATH",
+        help="keep the seeded database and use it again: a SQLite file path, or a database "
+        "name on the PostgreSQL server (seeded when missing; never dropped)",
+    )
     args = parser.parse_args()
 
     from service.db.testing import create_fresh_postgres_database, drop_postgres_database
 
     postgres = args.database.startswith("postgres")
     tmp = Path(tempfile.mkdtemp(prefix="ankang-bench-rankings-"))
-    database_url = (
-        asyncio.run(create_fresh_postgres_database(args.database))
-        if postgres
-        else f"sqlite:///{tmp / 'bench.sqlite3'}"
-    )
+    if postgres:
+        database_url = asyncio.run(
+            reused_postgres(args.database, args.reuse)
+            if args.reuse
+            else create_fresh_postgres_database(args.database)
+        )
+    else:
+        path = Path(args.reuse).resolve() if args.reuse else tmp / "bench.sqlite3"
+        database_url = f"sqlite:///{path}"
     try:
-        seeded, timing, sectioned, cached_ms = asyncio.run(run(args, database_url, postgres))
-        query_ms, page_ms, count = timing
-        section_query_ms, section_page_ms, _ = sectioned
+        participants, seeded, times = asyncio.run(run(args, database_url, postgres))
     finally:
-        if postgres:
+        if postgres and not args.reuse:
             asyncio.run(drop_postgres_database(database_url))
-        else:
-            for file in tmp.iterdir():
-                file.unlink()
-            tmp.rmdir()
+        for file in tmp.iterdir():
+            file.unlink()
+        tmp.rmdir()
 
     engine = "PostgreSQL" if postgres else f"SQLite synchronous={args.synchronous}"
-    submissions = args.enterprises * (1 + JUDGES_EACH)
-    items = 0 if args.no_item_scores else submissions * SECTIONS * ITEMS
+    submissions = participants * (1 + JUDGES_EACH)
     print(
-        f"\n{engine}: {args.enterprises:,} enterprises, {submissions:,} submissions, "
-        f"{submissions * SECTIONS:,} section scores, {items:,} item scores "
-        f"(seeded in {seeded:.0f} s); {count:,} rows, {args.runs} runs"
+        f"\n{engine}: {participants:,} enterprises, {submissions:,} submissions, "
+        f"{submissions * SECTIONS:,} section scores"
+        + ("" if seeded is None else f" (seeded in {seeded:.0f} s)")
+        + f"; {args.runs} runs"
         + (f"; extra index: {'; '.join(args.index)}" if args.index else "")
     )
-    print(f"{'':42} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for name, values in (
-        ("participant_scores (default policy)", query_ms),
-        ("+ rank() (the page's work before HTML)", page_ms),
-        ("participant_scores, 2 section tie-breaks", section_query_ms),
-        ("+ rank()", section_page_ms),
-        ("standings() as served (cached per scores version)", cached_ms),
+    print(f"{'':52} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'CPU p50':>8}")
+    for name, key in (
+        ("participant_scores (default policy)", "query"),
+        ("standings(cached=False): + definition, rank()", "cold"),
+        ("GET …/rankings, cold (100 rows rendered)", "page"),
+        ("participant_scores, 2 section tie-breaks", "query2"),
+        ("standings(cached=False), 2 section tie-breaks", "cold2"),
+        ("GET …/rankings, cold, 2 section tie-breaks", "page2"),
+        ("standings() as served (cached per scores version)", "cached"),
     ):
-        print(
-            f"{name:42} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f} "
-            f"{max(values):8.1f}"
-        )
-    p95 = percentile(page_ms, 0.95)
-    if args.enterprises > TARGET_SIZE:
+        if key in times:
+            values = [elapsed for elapsed, _ in times[key]]
+            cpu = statistics.median(cpu for _, cpu in times[key])
+            print(
+                f"{name:52} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f} "
+                f"{max(values):8.1f} {cpu:8.1f}"
+            )
+    gated = "page" if "page" in times else "cold"
+    p95 = percentile([elapsed for elapsed, _ in times[gated]], 0.95)
+    if participants > TARGET_SIZE:
         print(f"(the {TARGET_MS:.0f} ms target is for {TARGET_SIZE:,} enterprises; none here)")
         return 0
     if p95 >= TARGET_MS:
-        print(f"TARGET MISSED: p95 {p95:.1f} ms >= {TARGET_MS:.0f} ms")
+        print(f"TARGET MISSED ({gated}): p95 {p95:.1f} ms >= {TARGET_MS:.0f} ms")
         return 1
-    print(f"target met: p95 {p95:.1f} ms < {TARGET_MS:.0f} ms")
+    print(f"target met ({gated}): p95 {p95:.1f} ms < {TARGET_MS:.0f} ms")
     return 0
 
 

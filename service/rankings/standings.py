@@ -34,7 +34,8 @@ class Standings(msgspec.Struct, frozen=True):
 
 
 # Standings by (campaign, policy, group, what the scores were): a ranking is read far
-# more often than scores change, and a 10,000-participant one costs ~300 ms to make.
+# more often than scores change, and a 10,000-participant one costs ~200 ms to make on
+# SQLite (~450 ms with two section tie-breaks; bench/rankings.py).
 # Any saved or submitted answer in the campaign, or a participant added or removed,
 # makes a new key; the TTL bounds what the key cannot see (an enterprise renamed).
 _CACHE: dict[tuple, tuple[float, Standings]] = {}
