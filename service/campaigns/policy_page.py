@@ -50,7 +50,7 @@ async def policy_setting(campaign: dict) -> PolicySetting:
     lang = current_language.get()
     scoring = definition.scoring if definition else None
     return PolicySetting(
-        policy=await campaign_policy(campaign, definition),
+        policy=campaign_policy(campaign, definition),
         form_grades=default_policy(scoring.grades if scoring else ()).grades,
         sections={s.id: text(s.title, lang) for s in definition.sections} if definition else {},
         max_score=scoring.max if scoring else DEFAULT_MAX_SCORE,

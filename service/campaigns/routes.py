@@ -18,7 +18,7 @@ from service.forms import catalog
 from service.orgs import queries as orgs
 from service.rankings.policy_form import PolicyForm, policy_from_fields
 from service.web.access import access
-from service.web.forms import FormBody, int_or_none, text_of
+from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
@@ -92,7 +92,7 @@ PAGE_HELPERS = {"status_label": status_label, "day": day, "progress_label": prog
 
 def _ids(value: object) -> list[int]:
     values = value if isinstance(value, list) else [value]
-    return [int(v) for v in values if str(v).isdigit()]
+    return [number for v in values if (number := row_id_or_none(v)) is not None]
 
 
 def _back(campaign_id: int, refused: Problem | None = None) -> Redirect:
@@ -248,10 +248,10 @@ class CampaignAdmin(Controller):
         refusal = judges_change_refusal(Status(campaign["status"]), _fillers(campaign))
         if refusal is not None:
             return _back(campaign_id, refusal)
-        user_id = int_or_none(data.get("user_id"))
+        user_id = row_id_or_none(data.get("user_id"))
         if user_id not in {j["id"] for j in await queries.judges()}:
             return _back(campaign_id, Problem.not_a_judge)
-        enterprise_id = int_or_none(data.get("enterprise_id"))
+        enterprise_id = row_id_or_none(data.get("enterprise_id"))
         if enterprise_id is not None and enterprise_id not in {
             p["enterprise_id"] for p in await queries.participants(campaign_id)
         }:

@@ -112,6 +112,11 @@ def day(moment: dt.datetime | None) -> str:
     return "" if moment is None else local_date(moment).isoformat()
 
 
+def local_time(moment: dt.datetime | None) -> str:
+    """A stored moment as the local (China) time a clerk reads: 2026-03-01 14:05."""
+    return "" if moment is None else moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+
+
 def within_window(opens_at: dt.datetime, closes_at: dt.datetime, now: dt.datetime) -> bool:
     return opens_at <= now <= closes_at
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from service.campaigns.rules import LOCAL_TIME, day
+from service.campaigns.rules import LOCAL_TIME, day, local_time
 from service.forms.model import (
     Check,
     Choice,
@@ -80,13 +80,6 @@ def locate(form: FormDefinition, item_id: str) -> Located:
 def photo_items(section: Section) -> list[ItemBase]:
     """Items of a section that take photos: photo items and checks."""
     return [item for item in section.items if isinstance(item, (Photo, Check))]
-
-
-def local_time(moment: dt.datetime | None) -> str:
-    """A stored moment as local (China) time: 2026-03-01 14:05."""
-    if moment is None:
-        return ""
-    return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def clock(moment: dt.datetime | None) -> str:

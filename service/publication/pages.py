@@ -26,20 +26,27 @@ def stages(entries: list[queries.SnapshotEntry], now: dt.datetime) -> dict[int, 
     return {e.number: stage(e.state, now, newest_published=newest) for e in entries}
 
 
-async def entry_of(campaign_id: int, number: int) -> queries.SnapshotEntry:
-    entry = await queries.snapshot(campaign_id, number)
+def entry_of(entries: list[queries.SnapshotEntry], number: int) -> queries.SnapshotEntry:
+    """Snapshot `number` of a campaign's (404 when it has none such)."""
+    entry = next((e for e in entries if e.number == number), None)
     if entry is None:
         raise NotFoundException("No such snapshot")
     return entry
 
 
 async def snapshot_page(
-    campaign: dict, entry: queries.SnapshotEntry, q: str, page: int, *, public: bool = False
+    campaign: dict,
+    entries: list[queries.SnapshotEntry],
+    entry: queries.SnapshotEntry,
+    q: str,
+    page: int,
+    *,
+    public: bool = False,
 ) -> Template:
     """A snapshot's page: the admin's (every participant, every score) or the public
     notice (the ranked participants; the others counted, never named). The comparison
-    is with the snapshot before it; for the public, with the one published before it."""
-    entries = await queries.snapshots(campaign["id"])
+    is with the snapshot before it; for the public, with the one published before it.
+    `entries`: all the campaign's snapshots, the newest first."""
     earlier = [
         e for e in entries if e.number < entry.number and (e.published_at is not None or not public)
     ]

@@ -48,7 +48,7 @@ class PublicResults(Controller):
         newest = next((e for e in entries if e.published_at is not None), None)
         if newest is None:
             raise NotFoundException("No published result")
-        return await _public(campaign_id, newest, q, page)
+        return await _public(campaign_id, entries, newest, q, page)
 
     @get("/{campaign_id:int}/{number:int}", name="public_result_snapshot")
     async def one(
@@ -59,17 +59,24 @@ class PublicResults(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         """A published snapshot, also once superseded (it says so, with a link)."""
-        entry = await queries.snapshot(campaign_id, number)
+        entries = await queries.snapshots(campaign_id)
+        entry = next((e for e in entries if e.number == number), None)
         if entry is None or entry.published_at is None:
             raise NotFoundException("No published result")
-        return await _public(campaign_id, entry, q, page)
+        return await _public(campaign_id, entries, entry, q, page)
 
 
-async def _public(campaign_id: int, entry: queries.SnapshotEntry, q: str, page: int) -> Template:
+async def _public(
+    campaign_id: int,
+    entries: list[queries.SnapshotEntry],
+    entry: queries.SnapshotEntry,
+    q: str,
+    page: int,
+) -> Template:
     campaign = await campaigns.get_campaign(campaign_id)
     if campaign is None:
         raise NotFoundException("No such campaign")
-    return await snapshot_page(campaign, entry, q, page, public=True)
+    return await snapshot_page(campaign, entries, entry, q, page, public=True)
 
 
 class PublishedRow(msgspec.Struct):
@@ -126,7 +133,7 @@ class ResultApi(Controller):
             None,
         )
         campaign = await campaigns.get_campaign(campaign_id)
-        if entry is None or entry.published_at is None or campaign is None:
+        if entry is None or campaign is None:
             raise NotFoundException("No published result")
         shown = await results.frozen(entry)
         policy = shown.policy

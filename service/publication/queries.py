@@ -73,15 +73,6 @@ async def snapshots(campaign_id: int) -> list[SnapshotEntry]:
     return [_entry(row) for row in rows]
 
 
-async def snapshot(campaign_id: int, number: int) -> SnapshotEntry | None:
-    row = (
-        await ResultSnapshot.select(*_LISTED)
-        .where(ResultSnapshot.campaign == campaign_id, ResultSnapshot.number == number)
-        .first()
-    )
-    return None if row is None else _entry(row)
-
-
 CONTENT = ("form_version", "form_hash", "policy", "scores", "inputs", "result")
 
 

@@ -75,17 +75,14 @@ async def freeze(campaign: dict, by: int | None, reason: str) -> int | Problem:
 
 
 async def publish(
-    campaign_id: int,
-    number: int,
+    listing: list[queries.SnapshotEntry],
+    entry: queries.SnapshotEntry,
     by: int | None,
     days: int,
     contact: str,
     now: dt.datetime | None = None,
 ) -> Problem | None:
-    listing = await queries.snapshots(campaign_id)
-    entry = next((s for s in listing if s.number == number), None)
-    if entry is None:
-        return Problem.not_latest
+    """Publish `entry`, one of `listing` (the campaign's snapshots, the newest first)."""
     refusal = publish_refusal(entry.state, listing[0].number, contact)
     if refusal is not None:
         return refusal
@@ -96,12 +93,12 @@ async def publish(
 
 
 async def finalize(
-    campaign_id: int, number: int, by: int | None, now: dt.datetime | None = None
+    listing: list[queries.SnapshotEntry],
+    entry: queries.SnapshotEntry,
+    by: int | None,
+    now: dt.datetime | None = None,
 ) -> Problem | None:
-    listing = await queries.snapshots(campaign_id)
-    entry = next((s for s in listing if s.number == number), None)
-    if entry is None:
-        return Problem.not_latest
+    """Confirm `entry` final, one of `listing` (the campaign's snapshots, the newest first)."""
     at = now or dt.datetime.now(dt.UTC)
     newest = next((s.number for s in listing if s.published_at is not None), None)
     refusal = finalize_refusal(entry.state, newest, at)

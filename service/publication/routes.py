@@ -40,8 +40,8 @@ async def _results_page(
     live = None
     if entries:
         latest = await results.frozen(entries[0])
-        now = await standings(campaign)
-        live = changes(latest.rows, snapshot_rows(now.ranked), (latest.policy, now.policy))
+        current = await standings(campaign)
+        live = changes(latest.rows, snapshot_rows(current.ranked), (latest.policy, current.policy))
     context = {
         "campaign": campaign,
         "entries": entries,
@@ -100,7 +100,8 @@ class ResultPages(Controller):
     ) -> Template:
         """One snapshot whole, with what changed since the one before."""
         campaign = await managed_campaign(request.user, campaign_id)
-        return await snapshot_page(campaign, await entry_of(campaign_id, number), q, page)
+        entries = await queries.snapshots(campaign_id)
+        return await snapshot_page(campaign, entries, entry_of(entries, number), q, page)
 
     @post("/{campaign_id:int}/results/{number:int}/publish", status_code=303)
     async def publish(
@@ -113,14 +114,15 @@ class ResultPages(Controller):
         """Publish a snapshot for public notice, for a number of days."""
         principal: Principal = request.user
         campaign = await managed_campaign(principal, campaign_id)
-        await entry_of(campaign_id, number)
+        entries = await queries.snapshots(campaign_id)
+        entry = entry_of(entries, number)
         typed = {"days": text_of(data.get("days")), "contact": text_of(data.get("contact"))}
         days = parse_notice_days(typed["days"])
         if isinstance(days, Problem):
             refused: Problem | None = days
         else:
             refused = await results.publish(
-                campaign_id, number, principal.user_id, days, typed["contact"]
+                entries, entry, principal.user_id, days, typed["contact"]
             )
         if refused in ALREADY_DONE:
             return Redirect(f"/admin/campaigns/{campaign_id}/results", status_code=303)
@@ -136,8 +138,8 @@ class ResultPages(Controller):
         """Confirm a published result as final once its notice period is over."""
         principal: Principal = request.user
         campaign = await managed_campaign(principal, campaign_id)
-        await entry_of(campaign_id, number)
-        refused = await results.finalize(campaign_id, number, principal.user_id)
+        entries = await queries.snapshots(campaign_id)
+        refused = await results.finalize(entries, entry_of(entries, number), principal.user_id)
         if refused in ALREADY_DONE:
             return Redirect(f"/admin/campaigns/{campaign_id}/results", status_code=303)
         if refused is not None:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from service.campaigns.rules import LOCAL_TIME
+from service.campaigns.rules import local_time
 from service.forms.model import (
     SCORED_ITEM_TYPES,
     Check,
@@ -130,11 +130,6 @@ class _Stored(msgspec.Struct):
 _decode_breakdown = msgspec.json.Decoder(_Stored).decode
 _decode_photos = msgspec.json.Decoder(dict[str, list[str]]).decode
 _decode_answers = msgspec.json.Decoder(dict[str, Any]).decode
-
-
-def local_time(moment: dt.datetime | None) -> str:
-    """A stored moment as the local (China) time a clerk reads: 2026-03-01 14:05."""
-    return "" if moment is None else moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def number_text(value: float) -> str:

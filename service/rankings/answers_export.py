@@ -10,8 +10,8 @@ from one immutable revision, even while a correction is submitted meanwhile.
 
 Enterprise ids are walked through `campaign_participant` (its unique index is
 ordered by campaign and enterprise); the submissions of a window through the
-rankings index on submission (campaign, status, role, enterprise, …), hence the
-`role IN` of every role: it lets the index range over the enterprises.
+rankings index on submission (campaign, enterprise, …). Every role's submissions are
+exported (supervisors' inspections too), and those of a participant removed since.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from service.forms import catalog
 
 from .answer_rows import (
     HEADER_ZH,
-    ROLE_ORDER,
     ItemLine,
     Scorecard,
     answer_rows,
@@ -50,7 +49,6 @@ _WINDOW_SQL = (
     "SELECT DISTINCT enterprise FROM campaign_participant "
     "WHERE campaign = {} AND enterprise > {} ORDER BY enterprise LIMIT {}"
 )
-_ROLES = tuple(ROLE_ORDER)
 _SUBMISSIONS_SQL = (
     "SELECT s.id, s.enterprise, s.team, s.role, s.revision, s.submitted_at, "
     "e.name AS enterprise_name, e.credit_code, t.name AS team_name, v.name AS village, "
@@ -62,8 +60,7 @@ _SUBMISSIONS_SQL = (
     "LEFT JOIN team t ON t.id = s.team "
     "LEFT JOIN app_user u ON u.id = s.author "
     "JOIN submission_revision r ON r.submission = s.id AND r.number = s.revision "
-    "WHERE s.campaign = {} AND s.status IN ({}, {}) "
-    f"AND s.role IN ({', '.join(['{}'] * len(_ROLES))}) AND s.enterprise > {{}}"
+    "WHERE s.campaign = {} AND s.status IN ({}, {}) AND s.enterprise > {}"
 )
 
 
@@ -75,14 +72,14 @@ async def form_lines(campaign: Mapping[str, Any]) -> dict[str, ItemLine] | None:
     return None if definition is None else item_lines(definition)
 
 
-async def counted_submissions(campaign_id: int, batch: int = BATCH) -> AsyncIterator[list[dict]]:
-    """The campaign's counted submissions (submitted, or being corrected) with their
+async def exported_submissions(campaign_id: int, batch: int = BATCH) -> AsyncIterator[list[dict]]:
+    """The campaign's submitted submissions (or being corrected), every role's, with their
     current revision, `batch` participants at a time, each batch in `submission_order`."""
     after = 0
     while True:
         window = await Participant.raw(_WINDOW_SQL, campaign_id, after, batch)
         last = window[-1]["enterprise"] if len(window) == batch else None
-        sql, args = _SUBMISSIONS_SQL, [campaign_id, *COUNTED, *_ROLES, after]
+        sql, args = _SUBMISSIONS_SQL, [campaign_id, *COUNTED, after]
         if last is not None:
             sql, args = sql + " AND s.enterprise <= {}", [*args, last]
         rows = await Submission.raw(sql, *args)
@@ -167,7 +164,7 @@ async def answers_csv(
     """The campaign's answers as CSV (UTF-8 with BOM for Excel and WPS), a chunk per batch."""
     encoder = CsvAnswers(lines)
     yield encoder.header()
-    async for submissions in counted_submissions(campaign_id, batch):
+    async for submissions in exported_submissions(campaign_id, batch):
         yield await anyio.to_thread.run_sync(encoder.encode, submissions)
 
 
@@ -202,7 +199,7 @@ async def answers_xlsx(
 ) -> AsyncIterator[bytes]:
     """The campaign's answers as an Excel workbook, sent as it is written."""
     encoder = XlsxAnswers(lines, title)
-    async for submissions in counted_submissions(campaign_id, batch):
+    async for submissions in exported_submissions(campaign_id, batch):
         chunk = await anyio.to_thread.run_sync(encoder.encode, submissions)
         if chunk:
             yield chunk

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 from msgspec import Struct
 
-from service.forms.model import FormDefinition, Label
+from service.forms.model import FormDefinition, text
+
+from .aggregate import shown
 
 if TYPE_CHECKING:
     from .aggregate import RankedParticipant
@@ -97,13 +99,13 @@ def campaign_charts(
 ) -> Charts:
     """The charts of a group: the final scores of its ranking (as shown, rounded) in
     bins with the policy's grade thresholds, and its statistics labelled by the form."""
-    finals = [round(r.final, 2) for r in ranked if r.final is not None]  # as shown
+    finals = [shown(r.final) for r in ranked if r.final is not None]
     submitted = sum(
         1 for r in ranked if r.participant.self_total is not None or r.participant.judges
     )
     return Charts(
         bins=score_bins(finals),
-        marks=[Mark(g.min, _text(g.label, lang)) for g in policy.grades],
+        marks=[Mark(g.min, text(g.label, lang)) for g in policy.grades],
         scored=len(finals),
         unscored=len(ranked) - len(finals),
         sections=section_bars(definition, found.sections, lang) if definition else [],
@@ -130,12 +132,6 @@ def score_bins(scores: Iterable[float], most: int = MOST_BINS) -> list[Bin]:
     return [Bin(low + n * step, low + (n + 1) * step, c) for n, c in enumerate(counts)]
 
 
-def _text(label: Label, lang: str) -> str:
-    if isinstance(label, str):
-        return label
-    return (label.en or label.zh) if lang == "en" else label.zh
-
-
 def section_bars(
     definition: FormDefinition, averages: Iterable[SectionAverage], lang: str
 ) -> list[SectionBar]:
@@ -143,7 +139,7 @@ def section_bars(
     found = {(a.section, a.role): a.percent for a in averages}
     return [
         SectionBar(
-            label=_text(section.title, lang),
+            label=text(section.title, lang),
             judges_percent=found.get((section.id, "judge")),
             self_percent=found.get((section.id, "enterprise")),
         )
@@ -169,8 +165,8 @@ def most_failed(
     known.sort(key=lambda f: (-f.participants, places[f.section, f.item][0]))
     return [
         ItemBar(
-            label=_text(places[f.section, f.item][1], lang),
-            section=_text(places[f.section, f.item][2], lang),
+            label=text(places[f.section, f.item][1], lang),
+            section=text(places[f.section, f.item][2], lang),
             count=f.participants,
             percent=f.participants / participants * 100 if participants else 0.0,
         )

@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 import anyio
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from service.accounts.principal import Principal, Role
@@ -21,7 +22,8 @@ from service.web.urls import RowId
 
 from . import answers_export
 from .export import ranking_csv, ranking_xlsx
-from .groups import Group, group_of
+from .filters import GROUP
+from .groups import Group
 from .rows import RankingRow, ranking_row
 from .standings import standings
 
@@ -50,21 +52,17 @@ class RankingDownloads(Controller):
     path = "/admin/campaigns"
     include_in_schema = False
     opt: ClassVar[dict] = access(Role.admin)
+    dependencies = GROUP
 
     @get("/{campaign_id:int}/rankings.csv", name="campaign_rankings_csv")
     async def rankings_csv(
         self,
         request: Request,
         campaign_id: FromPath[RowId],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
+        group: NamedDependency[Group | None],
     ) -> Stream:
         """The ranking of the chosen group as CSV (Excel and WPS open it as is)."""
-        campaign, rows, grades, awards = await _export(
-            request.user, campaign_id, group_of(village, industry, ownership, size)
-        )
+        campaign, rows, grades, awards = await _export(request.user, campaign_id, group)
         return Stream(
             ranking_csv(rows, grades, awards),
             media_type="text/csv; charset=utf-8",
@@ -76,15 +74,10 @@ class RankingDownloads(Controller):
         self,
         request: Request,
         campaign_id: FromPath[RowId],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
+        group: NamedDependency[Group | None],
     ) -> Stream:
         """The ranking of the chosen group as an Excel workbook."""
-        campaign, rows, grades, awards = await _export(
-            request.user, campaign_id, group_of(village, industry, ownership, size)
-        )
+        campaign, rows, grades, awards = await _export(request.user, campaign_id, group)
         file = await anyio.to_thread.run_sync(ranking_xlsx, rows, grades, awards, campaign["name"])
 
         def chunks() -> Iterator[bytes]:

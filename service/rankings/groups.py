@@ -23,17 +23,25 @@ class SizeBand(enum.StrEnum):
     large = "large"  # 大型 ≥ 1000
 
 
+# Each band's head counts, [low, high) (None: open): what size_band and the SQL of
+# the charts' statistics both read.
+HEAD_COUNTS: dict[SizeBand, tuple[int | None, int | None]] = {
+    SizeBand.micro: (None, 20),
+    SizeBand.small: (20, 300),
+    SizeBand.medium: (300, 1000),
+    SizeBand.large: (1000, None),
+}
+
+
 def size_band(head_count: int | None) -> SizeBand | None:
     """The size band of a head count (None when unknown)."""
     if head_count is None:
         return None
-    if head_count < 20:
-        return SizeBand.micro
-    if head_count < 300:
-        return SizeBand.small
-    if head_count < 1000:
-        return SizeBand.medium
-    return SizeBand.large
+    return next(
+        band
+        for band, (low, high) in HEAD_COUNTS.items()
+        if (low is None or head_count >= low) and (high is None or head_count < high)
+    )
 
 
 class Group(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):

@@ -28,8 +28,8 @@ from .policy_lists import (
     awards_from_rows,
     bands_from_rows,
     grade_rows,
-    number,
     padded,
+    parse_number,
     posted_rows,
     posted_tie_breaks,
     tie_break_choices,
@@ -118,7 +118,7 @@ def policy_from_fields(
 def _scalars(text: dict[str, str], errors: Errors) -> dict[str, Any]:
     values: dict[str, Any] = {}
     try:
-        self_percent = number(text["self_percent"]) or 0.0
+        self_percent = parse_number(text["self_percent"]) or 0.0
         if not 0 <= self_percent <= 100:
             raise ValueError
         values["self_weight"] = round(self_percent / 100, 4)
@@ -137,13 +137,13 @@ def _scalars(text: dict[str, str], errors: Errors) -> dict[str, Any]:
         errors["trim_from"] = PolicyProblem.whole_number
     for name in ("spread_limit", "min_self_total"):
         try:
-            values[name] = number(text[name])
+            values[name] = parse_number(text[name])
             if values[name] is not None and values[name] < 0:
                 errors[name] = PolicyProblem.not_negative
         except ValueError:
             errors[name] = PolicyProblem.number
     try:
-        values["min_self_section_percent"] = number(text["min_self_section_percent"])
+        values["min_self_section_percent"] = parse_number(text["min_self_section_percent"])
         if not 0 <= (values["min_self_section_percent"] or 0) <= 100:
             raise ValueError
     except ValueError:

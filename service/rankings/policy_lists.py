@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from service.forms.model import Text
+from service.web.forms import text_of
 from service.web.i18n import _l
 
 from .policy import (
@@ -84,7 +85,7 @@ Errors = dict[str, PolicyProblem]  # by posted field name, a row (`award-1`) or 
 Row = dict[str, str]
 
 
-def number(text: str) -> float | None:
+def parse_number(text: str) -> float | None:
     """A typed number; None when empty. `float` alone takes "nan" and "inf"."""
     if not text.strip():
         return None
@@ -122,8 +123,7 @@ def posted_tie_breaks(fields: Mapping[str, Any]) -> list[str] | None:
 
 def typed(value: object) -> str:
     """A posted field as typed, trimmed."""
-    # A repeated field arrives as a list; the last one is meant (as in web.forms.text_of).
-    return str(value[-1] if isinstance(value, list) else (value or "")).strip()
+    return text_of(value).strip()
 
 
 def padded(rows: list[Row], names: tuple[str, ...]) -> list[Row]:
@@ -164,7 +164,7 @@ def bands_from_rows(rows: list[Row], *, max_score: float, errors: Errors) -> tup
         prefix = f"{GRADE}-{index}-"
         _check_label(row, prefix, errors)
         try:
-            minimum = number(row["min"])
+            minimum = parse_number(row["min"])
             if minimum is None or not 0 <= minimum <= max_score:
                 raise ValueError
         except ValueError:
@@ -219,7 +219,7 @@ def awards_from_rows(rows: list[Row], *, max_score: float, errors: Errors) -> tu
         except ValueError:
             errors[prefix + "top"] = PolicyProblem.whole_number
         try:
-            values["min_final"] = number(row["min_final"])
+            values["min_final"] = parse_number(row["min_final"])
             if values["min_final"] is not None and not 0 <= values["min_final"] <= max_score:
                 raise ValueError
         except ValueError:

@@ -35,7 +35,7 @@ from service.campaigns.tables import Participant
 from service.collection.rules import Status
 from service.collection.tables import Submission
 from service.db import SQLiteWALEngine
-from service.scoring.breakdown import VetoReason
+from service.scoring.breakdown import Breakdown, VetoReason
 
 from .inputs import ParticipantScores
 
@@ -280,23 +280,24 @@ def _section_means(
     return found
 
 
+_PARTICIPANT_SQL = (
+    "SELECT s.role, u.display_name AS author_name, r.breakdown FROM submission s "
+    "JOIN submission_revision r ON r.submission = s.id AND r.number = s.revision "
+    "LEFT JOIN app_user u ON u.id = s.author "
+    "WHERE s.campaign = {} AND s.enterprise = {} AND COALESCE(s.team, 0) = {} "
+    "AND s.status IN ({}, {}) AND s.role IN ({}, {})"
+)
+
+
 async def participant_submissions(
     campaign_id: int, enterprise_id: int, team_id: int | None
 ) -> list[dict]:
-    """The counted submissions of one participant (its self-assessment first, then the
-    judges' by name), for the drill-down."""
-    query = Submission.select(
-        Submission.id,
-        Submission.role,
-        Submission.author.display_name.as_alias("author_name"),
-    ).where(
-        (Submission.campaign == campaign_id)
-        & (Submission.enterprise == enterprise_id)
-        & Submission.status.is_in(list(COUNTED))
-        & Submission.role.is_in([SELF, JUDGE])
+    """The counted submissions of one participant with their current revision's
+    breakdown (its self-assessment first, then the judges' by name), for the drill-down:
+    one statement, whatever the number of judges."""
+    rows = await Submission.raw(
+        _PARTICIPANT_SQL, campaign_id, enterprise_id, team_id or 0, *COUNTED, SELF, JUDGE
     )
-    query = query.where(
-        Submission.team.is_null() if team_id is None else Submission.team == team_id
-    )
-    rows = await query
+    for row in rows:
+        row["breakdown"] = msgspec.json.decode(row["breakdown"], type=Breakdown)
     return sorted(rows, key=lambda r: (r["role"] != SELF, r["author_name"] or ""))

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -18,7 +19,6 @@ from litestar.response import Template
 from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.campaigns.access import managed_campaign
-from service.collection import queries as collection
 from service.forms import catalog
 from service.web.access import access
 from service.web.i18n import _l, current_language
@@ -32,7 +32,8 @@ from .aggregate import RankedParticipant
 from .charts import campaign_charts, distribution_svg, failed_items_svg, sections_svg
 from .downloads import RankingDownloads
 from .drilldown import Scorer, side_by_side
-from .groups import Group, SizeBand, group_of, size_band
+from .filters import GROUP, chosen_filters
+from .groups import Group, SizeBand
 from .policy import Policy, describe_for
 from .rows import RankingRow, ranking_row
 from .standings import standings
@@ -79,21 +80,18 @@ class RankingPages(Controller):
     path = "/admin/campaigns"
     include_in_schema = False
     opt: ClassVar[dict] = access(Role.admin)
+    dependencies = GROUP
 
     @get("/{campaign_id:int}/rankings", name="campaign_rankings")
     async def rankings_page(
         self,
         request: Request,
         campaign_id: FromPath[RowId],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
+        group: NamedDependency[Group | None],
         sort: FromQuery[str] = "rank",
         page: FromQuery[int] = 1,
     ) -> Template:
         campaign = await managed_campaign(request.user, campaign_id)
-        group = group_of(village, industry, ownership, size)
         result = await standings(campaign, group)
         everyone = (await standings(campaign)).ranked if group else result.ranked
         lang = current_language.get()
@@ -115,15 +113,8 @@ class RankingPages(Controller):
                 "ownership": sorted({r.participant.ownership or "" for r in everyone} - {""}),
                 "size": [b.value for b in SizeBand],
             },
-            "chosen": {
-                "village": village or "",
-                "industry": industry or "",
-                "ownership": ownership or "",
-                "size": size or "",
-            },
+            "chosen": chosen_filters(group),
             "sort": sort if sort in SORTS else "rank",
-            "sorts": SORTS,
-            "size_band": size_band,
         }
         return Template("rankings/rankings.html", context=context)
 
@@ -132,29 +123,18 @@ class RankingPages(Controller):
         self,
         request: Request,
         campaign_id: FromPath[RowId],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
+        group: NamedDependency[Group | None],
     ) -> Template:
         """The charts of the group the rankings page shows: score distribution, section
         averages, the items most often failed. A page of its own: its statistics read
         every item score of the group, which the ranking never needs."""
         campaign = await managed_campaign(request.user, campaign_id)
-        group = group_of(village, industry, ownership, size)
         result = await standings(campaign, group)
         found = await statistics.campaign_statistics(campaign_id, group)
         charts = campaign_charts(
             result.ranked, result.policy, result.definition, found, current_language.get()
         )
-        shown = group or Group()
-        chosen = {
-            "village": shown.village or "",
-            "industry": shown.industry or "",
-            "ownership": shown.ownership or "",
-            "size": shown.size_band.value if shown.size_band else "",
-        }
-        context = {"campaign": campaign, "charts": charts, "chosen": chosen}
+        context = {"campaign": campaign, "charts": charts, "chosen": chosen_filters(group)}
         return Template("rankings/charts.html", context=context)
 
     @get("/{campaign_id:int}/rankings/{enterprise_id:int}", name="campaign_participant")
@@ -174,12 +154,8 @@ class RankingPages(Controller):
             raise NotFoundException("No such form version")
         scorers = []
         for row in await queries.participant_submissions(campaign_id, enterprise_id, team):
-            current = await collection.revision(row["id"], None)
-            if current is not None:
-                name = row["author_name"] or "" if row["role"] == "judge" else ""
-                scorers.append(
-                    Scorer(name or _("Self-assessment"), row["role"], current["breakdown"])
-                )
+            name = row["author_name"] or "" if row["role"] == "judge" else ""
+            scorers.append(Scorer(name or _("Self-assessment"), row["role"], row["breakdown"]))
         ranked = next(
             (
                 r
@@ -203,6 +179,7 @@ class CampaignApi(Controller):
     path = "/api/v1/campaigns"
     tags: ClassVar[list[str]] = ["campaigns"]
     opt: ClassVar[dict] = access(Role.admin)
+    dependencies = GROUP
 
     @get("/", summary="The campaigns of your towns", responses=problem_responses(401, 403))
     async def list_campaigns(self, request: Request) -> list[CampaignOut]:
@@ -238,13 +215,10 @@ class CampaignApi(Controller):
         self,
         request: Request,
         campaign_id: FromPath[RowId],
-        village: FromQuery[str | None] = None,
-        industry: FromQuery[str | None] = None,
-        ownership: FromQuery[str | None] = None,
-        size: FromQuery[str | None] = None,
+        group: NamedDependency[Group | None],
     ) -> Ranking:
         campaign = await managed_campaign(request.user, campaign_id)
-        result = await standings(campaign, group_of(village, industry, ownership, size))
+        result = await standings(campaign, group)
         lang = current_language.get()
         return Ranking(
             campaign_id=campaign_id,

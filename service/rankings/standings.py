@@ -19,7 +19,7 @@ from .groups import Group
 from .policy import SECTION_PREFIX, Policy, default_policy
 
 
-async def campaign_policy(campaign: dict, definition: FormDefinition | None) -> Policy:
+def campaign_policy(campaign: dict, definition: FormDefinition | None) -> Policy:
     """The policy stored with the campaign, or the defaults with the form's grades."""
     if campaign.get("policy"):
         return msgspec.json.decode(campaign["policy"], type=Policy)
@@ -70,7 +70,7 @@ async def _standings(campaign: dict, group: Group | None) -> Standings:
     definition = await catalog.definition_by_id(
         campaign["form_version_id"], campaign["content_hash"]
     )
-    policy = await campaign_policy(campaign, definition)
+    policy = campaign_policy(campaign, definition)
     sections = [
         t.removeprefix(SECTION_PREFIX) for t in policy.tie_breaks if t.startswith(SECTION_PREFIX)
     ]

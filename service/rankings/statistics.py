@@ -33,17 +33,8 @@ from service.campaigns.tables import Participant
 from service.scoring.breakdown import ItemStatus
 
 from . import queries
-from .groups import Group, SizeBand
+from .groups import HEAD_COUNTS, Group
 from .queries import COUNTED, JUDGE, SELF
-
-# Head counts of each size band as SQL bounds: [low, high), None for open. The same
-# bands as groups.size_band (a test holds the two together).
-HEAD_COUNTS: dict[SizeBand, tuple[int | None, int | None]] = {
-    SizeBand.micro: (None, 20),
-    SizeBand.small: (20, 300),
-    SizeBand.medium: (300, 1000),
-    SizeBand.large: (1000, None),
-}
 
 
 class SectionAverage(msgspec.Struct, frozen=True):

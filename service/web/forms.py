@@ -26,6 +26,13 @@ def is_htmx(request: Any) -> bool:
     return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
 
 
+def row_id_or_none(value: object) -> int | None:
+    """A posted row id, or None when it is not one (empty, not a whole number, or beyond
+    any row: the bounds of `web.urls.RowId`)."""
+    number = int_or_none(value)
+    return number if number is not None and 1 <= number <= 2**31 - 1 else None
+
+
 def int_or_none(value: object) -> int | None:
     """A posted number, or None when it is empty or not a whole number."""
     try:
