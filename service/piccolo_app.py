@@ -22,6 +22,14 @@ from service.collection.tables import (
     SubmissionRevision,
 )
 from service.forms.tables import FormVersion
+from service.hazards.tables import (
+    ChemicalCard,
+    Hazard,
+    HazardEvent,
+    HazardPoint,
+    PointInspection,
+    RectificationNotice,
+)
 from service.orgs.tables import Enterprise, SupervisorAssignment, Team, Town, Village
 from service.publication.tables import ResultSnapshot
 from service.settings import PROJECT_ROOT
@@ -49,6 +57,12 @@ TABLES = [
     ItemScore,
     Evidence,
     ResultSnapshot,
+    HazardPoint,
+    RectificationNotice,
+    ChemicalCard,
+    PointInspection,
+    Hazard,
+    HazardEvent,
 ]
 
 APP_CONFIG = AppConfig(

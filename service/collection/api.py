@@ -23,6 +23,7 @@ from service.accounts.principal import Principal
 from service.forms import catalog
 from service.forms.answers import AnswerError, InvalidAnswers, completeness_problems
 from service.forms.model import Check, FormDefinition, Photo
+from service.hazards.detection import found_hazards
 from service.orgs import queries as orgs
 from service.scoring.breakdown import Breakdown
 from service.scoring.engine import score
@@ -323,7 +324,10 @@ class SubmissionApi(Controller):
             enterprise_id=target.enterprise_id,
             team_id=target.team_id,
         )
-        if await queries.insert_submitted(draft, data.answers, breakdown, digest, now, photos):
+        found = found_hazards(target.definition, data.answers, breakdown)
+        if await queries.insert_submitted(
+            draft, data.answers, breakdown, digest, now, photos, found
+        ):
             return SubmissionResult(
                 id=data.id,
                 status=Status.submitted,
@@ -348,7 +352,13 @@ class SubmissionApi(Controller):
             # A draft started on the pages, submitted from the app (an autosave of the
             # draft at the same moment makes this try again on the fresh row).
             if await queries.submit(
-                existing, data.answers, breakdown, principal.user_id, body_hash=digest, now=now
+                existing,
+                data.answers,
+                breakdown,
+                principal.user_id,
+                body_hash=digest,
+                now=now,
+                found=found,
             ):
                 return await _stored_result(await queries.find(data.id))  # type: ignore[arg-type]
             existing = await queries.find(data.id)

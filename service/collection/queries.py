@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,10 @@ import asyncpg
 import msgspec
 from piccolo.querystring import QueryString
 
+from service.campaigns.rules import local_date
 from service.db import Statement, write_atomically
+from service.hazards.detection import Found
+from service.hazards.queries import creation_statements
 from service.scoring.breakdown import Breakdown
 
 from .rules import Status
@@ -295,9 +299,11 @@ async def submit(
     body_hash: str | None = None,
     reason: str = "",
     now: dt.datetime | None = None,
+    found: Sequence[Found] = (),
 ) -> bool:
-    """Store a draft (or a correction) as the next revision, with its scores and the
-    photos it has now.
+    """Store a draft (or a correction) as the next revision, with its scores, the
+    photos it has now and the hazards it `found` (a correction adds the newly failed
+    ones; those found before stay on their own course).
 
     Returns False, storing nothing, if the submission changed since `submission` was
     read: another tap submitted it, or an autosave changed its answers (the caller
@@ -345,6 +351,15 @@ async def submit(
                         photos,
                     ),
                     *_score_statements(submission["id"], breakdown),
+                    *creation_statements(
+                        submission["id"],
+                        submission["enterprise_id"],
+                        submission["author_id"],
+                        found,
+                        photos,
+                        now,
+                        local_date(now),
+                    ),
                 ],
             )
     except (_Stale, *UNIQUE_VIOLATIONS):
@@ -367,10 +382,14 @@ async def insert_submitted(
     body_hash: str,
     now: dt.datetime | None = None,
     photos: dict[str, list[str]] | None = None,
+    found: Sequence[Found] = (),
 ) -> bool:
-    """Store a submission that arrives complete (the API) in one atomic unit.
-    False if a submission with this id already exists (a retry or a race)."""
+    """Store a submission that arrives complete (the API) in one atomic unit, with
+    the hazards it `found`. False if a submission with this id already exists (a
+    retry or a race)."""
     now = now or dt.datetime.now(dt.UTC)
+    if photos is None:
+        photos = await _photo_snapshot(draft.id)
     answers_json = msgspec.json.encode(answers).decode()
     insert = (
         "INSERT INTO submission (id, form_version, campaign, enterprise, team, author, role, "
@@ -404,9 +423,12 @@ async def insert_submitted(
             draft.author_id,
             "",
             now,
-            await _photo_snapshot(draft.id) if photos is None else photos,
+            photos,
         ),
         *_score_statements(draft.id, breakdown),
+        *creation_statements(
+            draft.id, draft.enterprise_id, draft.author_id, found, photos, now, local_date(now)
+        ),
     ]
     try:
         await write_atomically(Submission._meta.db, statements)

@@ -21,6 +21,7 @@ from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.forms import catalog
 from service.forms.model import FormDefinition, Section
+from service.hazards.detection import found_hazards
 from service.scoring.engine import score
 from service.web.access import SIGNED_IN, access
 from service.web.forms import FormBody, int_or_none, is_htmx, text_of
@@ -335,13 +336,15 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
         enterprise_id=row["enterprise_id"],
         team_id=row["team_id"],
     )
+    breakdown = score(definition, row["answers"])
     stored = await queries.submit(
         row,
         row["answers"],
-        score(definition, row["answers"]),
+        breakdown,
         request.user.user_id,
         body_hash=body_hash(body),
         reason=reason if correcting else "",
+        found=found_hazards(definition, row["answers"], breakdown),
     )
     if not stored:
         fresh = await queries.find(row["id"])

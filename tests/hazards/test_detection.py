@@ -1,0 +1,75 @@
+"""Hazards are created with the submission that found them: one per failed
+hazard-flagged check, never twice for a retried submission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.hazards import queries
+from service.hazards.lifecycle import State
+from tests.factories import in_database
+
+from .factories import inspect
+
+
+def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict[str, Any]):
+    w = hazard_world
+
+    async def work():
+        submission = await inspect(
+            w["inspection_form"],
+            w["inspection"],
+            w["users"]["supervisor"],
+            w["own"],
+            failed=("aisles-clear", "edge-protection"),
+        )
+        return await queries.of_submission(submission), submission
+
+    hazards, submission = in_database(w["url"], work)
+    assert [(h["item"], h["grade"], h["state"]) for h in hazards] == [
+        ("aisles-clear", "general", State.reported),
+        ("edge-protection", "larger", State.reported),
+    ]
+    first = hazards[0]
+    assert first["enterprise"] == w["own"]
+    assert first["location"] == "二车间冲压工段"
+    assert first["description"].startswith("作业通道畅通")
+    assert first["found_by"] == w["users"]["supervisor"]
+    assert first["deadline"] is not None
+
+    async def timeline():
+        return await queries.timeline(first["id"])
+
+    [event] = in_database(w["url"], timeline)
+    assert (event["action"], event["to_state"]) == ("reported", "reported")
+
+
+def test_a_retried_submission_makes_no_second_hazard(hazard_world: dict[str, Any]):
+    w = hazard_world
+
+    async def work():
+        submission = await inspect(
+            w["inspection_form"], w["inspection"], w["users"]["supervisor"], w["own"]
+        )
+        await inspect(
+            w["inspection_form"],
+            w["inspection"],
+            w["users"]["supervisor"],
+            w["own"],
+            submission_id=submission,
+        )
+        return await queries.count(queries.Filters(enterprise_id=w["own"]))
+
+    assert in_database(w["url"], work) == 1
+
+
+def test_an_inspection_that_passes_reports_nothing(hazard_world: dict[str, Any]):
+    w = hazard_world
+
+    async def work():
+        await inspect(
+            w["inspection_form"], w["inspection"], w["users"]["supervisor"], w["own"], failed=()
+        )
+        return await queries.count(queries.Filters())
+
+    assert in_database(w["url"], work) == 0
