@@ -29,6 +29,8 @@ from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
+from service.hazards.web import ROUTES as HAZARD_ROUTES
+from service.hazards.web import TEMPLATE_GLOBALS as HAZARD_TEMPLATE_GLOBALS
 from service.orgs.routes import ROUTES as ORG_ROUTES
 from service.piccolo_app import TABLES
 from service.publication.routes import ROUTES as PUBLICATION_ROUTES
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *COLLECTION_ROUTES,
             *RANKING_ROUTES,
             *PUBLICATION_ROUTES,
+            *HAZARD_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 **COLLECTION_TEMPLATE_GLOBALS,
                 **RANKING_TEMPLATE_GLOBALS,
                 **PUBLICATION_TEMPLATE_GLOBALS,
+                **HAZARD_TEMPLATE_GLOBALS,
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict
         )
         return await queries.of_submission(submission), submission
 
-    hazards, submission = in_database(w["url"], work)
+    hazards, _ = in_database(w["url"], work)
     assert [(h["item"], h["grade"], h["state"]) for h in hazards] == [
         ("aisles-clear", "general", State.reported),
         ("edge-protection", "larger", State.reported),
