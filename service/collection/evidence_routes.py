@@ -106,7 +106,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def _read_uploads(request: Request, files: Sequence[object]) -> list[evidence.Upload]:
+async def read_uploads(request: Request, files: Sequence[object]) -> list[evidence.Upload]:
     """The chosen files (an empty file input sends one empty part), once each."""
     limit = _settings(request).photo_max_bytes
     uploads: dict[str, evidence.Upload] = {}
@@ -284,7 +284,7 @@ async def upload_photos(
         files = files if isinstance(files, list) else [files]
         if len(files) > PHOTOS_PER_POST:
             raise ApiProblem(EVIDENCE_TOO_MANY, f"at most {PHOTOS_PER_POST} photos at once")
-        uploads = await _read_uploads(request, files)
+        uploads = await read_uploads(request, files)
         attached = await evidence.attach(
             storage(request), submission_id, item_id, uploads, principal.user_id, limit
         )
@@ -338,7 +338,7 @@ async def _viewable_evidence(principal: Principal, evidence_id: uuid.UUID) -> di
     return row
 
 
-async def _serve(request: Request, key: str) -> Response[bytes]:
+async def serve(request: Request, key: str) -> Response[bytes]:
     etag = f'"{key.rsplit("/", 1)[-1]}"'  # named by the photo's hash: immutable
     headers = {"Cache-Control": CACHE_CONTROL, "ETag": etag}
     if request.headers.get("if-none-match") == etag:
@@ -353,13 +353,13 @@ async def _serve(request: Request, key: str) -> Response[bytes]:
 @get("/evidence/{evidence_id:uuid}", opt=JPEG_OPT, include_in_schema=False)
 async def evidence_image(request: Request, evidence_id: FromPath[uuid.UUID]) -> Response[bytes]:
     row = await _viewable_evidence(request.user, evidence_id)
-    return await _serve(request, row["image_key"])
+    return await serve(request, row["image_key"])
 
 
 @get("/evidence/{evidence_id:uuid}/thumbnail", opt=JPEG_OPT, include_in_schema=False)
 async def evidence_thumbnail(request: Request, evidence_id: FromPath[uuid.UUID]) -> Response[bytes]:
     row = await _viewable_evidence(request.user, evidence_id)
-    return await _serve(request, row["thumbnail_key"])
+    return await serve(request, row["thumbnail_key"])
 
 
 # ---------------------------------------------------------------- API
@@ -408,7 +408,7 @@ async def upload_evidence(
             raise NotFoundException("No such submission")
         await _require_editable(principal, submission)
         _, _item, limit = await _photo_item(submission, item)
-    uploads = await _read_uploads(request, [data.photo])
+    uploads = await read_uploads(request, [data.photo])
     [(row, created)] = await evidence.attach(
         storage(request), submission_id, item, uploads, principal.user_id, limit
     )

@@ -8,20 +8,25 @@ import uuid
 from typing import Any
 
 from service.collection import queries as submissions
+from service.forms import catalog
 from service.forms.loader import load_form_file
 from service.forms.model import Check
 from service.hazards import queries
 from service.hazards.detection import found_hazards
 from service.scoring.engine import score
 from service.settings import PROJECT_ROOT
-from tests.collection.factories import draft, stored_form
-from tests.factories import as_dict
+from tests.collection.factories import draft
 
 INSPECTION_FILE = PROJECT_ROOT / "forms" / "safety-inspection-card.yaml"
 
 
 async def stored_inspection_form() -> tuple[int, Any]:
-    return await stored_form(as_dict(load_form_file(INSPECTION_FILE).definition))
+    """The built-in prompt card stored as the app stores it (same content hash)."""
+    loaded = load_form_file(INSPECTION_FILE)
+    await catalog.sync_forms([loaded])
+    form_version_id = await catalog.latest_version_id(loaded.definition.id)
+    assert form_version_id is not None
+    return form_version_id, loaded.definition
 
 
 def inspection_answers(definition: Any, failed: tuple[str, ...] = ()) -> dict[str, Any]:
