@@ -11,6 +11,7 @@ from service.accounts.principal import Role
 from service.accounts.users import create_user, find_by_username
 from service.campaigns.tables import Campaign, JudgeAssignment, Participant
 from service.forms import catalog
+from service.hazards.demo import seed_hazard_demo
 from service.orgs import queries
 from service.orgs.importer import parse_enterprise_file
 from service.orgs.tables import Enterprise, Team
@@ -25,6 +26,8 @@ DEMO_USERS = [
     ("supervisor", "群众安全监督员 李师傅", Role.supervisor),
     ("enterprise", "东风机械 工会主席", Role.enterprise),
     ("judge", "评委 赵老师", Role.judge),
+    # A second supervisor: a rectification is verified by someone other than its author.
+    ("supervisor2", "群众安全监督员 陈师傅", Role.supervisor),
 ]
 # (form id, campaign name, who fills)
 DEMO_CAMPAIGNS = [
@@ -53,18 +56,22 @@ async def seed_demo_data() -> list[str]:
     first = ids[0]
     for name in DEMO_TEAMS:
         await queries.add_team(first, name)
-    user_ids = {}
+    user_ids: dict[Role, int] = {}  # the first account of each role
+    accounts: dict[str, int] = {}
     for username, name, role in DEMO_USERS:
-        user_ids[role] = await create_user(
+        accounts[username] = await create_user(
             username,
             name,
             DEMO_PASSWORD,
             [(role, None, first if role is Role.enterprise else None)],
         )
+        user_ids.setdefault(role, accounts[username])
     for enterprise_id in ids[:6]:
-        await queries.assign_supervisor(enterprise_id, user_ids[Role.supervisor])
+        for supervisor in (accounts["supervisor"], accounts["supervisor2"]):
+            await queries.assign_supervisor(enterprise_id, supervisor)
     done.append(f"accounts: {', '.join(u for u, _, _ in DEMO_USERS)} (password {DEMO_PASSWORD})")
     done += await _campaigns(town_id, ids, first, user_ids)
+    done.append(await seed_hazard_demo(ids, user_ids[Role.supervisor], dt.datetime.now(dt.UTC)))
     return done
 
 

@@ -21,6 +21,7 @@ from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.forms import catalog
 from service.forms.model import FormDefinition, Section
+from service.hazards import queries as hazard_queries
 from service.hazards.detection import found_hazards
 from service.scoring.engine import score
 from service.web.access import SIGNED_IN, access
@@ -375,6 +376,10 @@ async def _result_page(
         may_correct=await rules_of_access.may_correct(request.user, row),
         may_cancel=rules_of_access.may_edit_draft(request.user, row),
         just_submitted=request.query_params.get("submitted") == "1",
+        # What the submission found goes on in the hazard loop: link to it.
+        hazards=await hazard_queries.of_submission(row["id"])
+        if request.user.has(Role.admin, Role.supervisor, Role.enterprise)
+        else [],
     )
     return Template("collection/result.html", context=context)
 

@@ -47,10 +47,11 @@ async def register(
     grade: FromQuery[str] = "",
     q: FromQuery[str] = "",
     page: FromQuery[int] = 1,
+    enterprise: FromQuery[RowId | None] = None,
 ) -> Template:
     principal: Principal = request.user
     view = view if view in VIEWS else "open"
-    narrowing: dict[str, Any] = {"search": q.strip()[:50]}
+    narrowing: dict[str, Any] = {"search": q.strip()[:50], "enterprise_id": enterprise}
     if VIEWS[view].get("states"):
         narrowing["states"] = VIEWS[view]["states"]
     if VIEWS[view].get("overdue"):
@@ -70,6 +71,7 @@ async def register(
         "grade": grade,
         "grades": grades.grades(),
         "q": q,
+        "enterprise": enterprise,
         "page": page,
         "pages": pages,
         "today": today(),
