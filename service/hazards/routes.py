@@ -51,7 +51,8 @@ async def register(
 ) -> Template:
     principal: Principal = request.user
     view = view if view in VIEWS else "open"
-    narrowing: dict[str, Any] = {"search": q.strip()[:50], "enterprise_id": enterprise}
+    search = q.replace("\x00", "").strip()[:50]
+    narrowing: dict[str, Any] = {"search": search, "enterprise_id": enterprise}
     if VIEWS[view].get("states"):
         narrowing["states"] = VIEWS[view]["states"]
     if VIEWS[view].get("overdue"):

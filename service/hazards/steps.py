@@ -50,7 +50,8 @@ class Step(msgspec.Struct, frozen=True):
 
 def _text(fields: dict[str, Any], name: str) -> str:
     value = fields.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    # NUL cannot be stored in PostgreSQL text; nobody types it.
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
 
 def _required(fields: dict, name: str, errors: dict, limit: int = MAX_TEXT) -> str:

@@ -6,9 +6,11 @@ from .dashboards import ROUTES as DASHBOARD_ROUTES
 from .notices_routes import ROUTES as NOTICE_ROUTES
 from .points_routes import ROUTES as POINT_ROUTES
 from .presentation import TEMPLATE_GLOBALS
+from .report_routes import ROUTES as REPORT_ROUTES
 from .routes import ROUTES as HAZARD_PAGES
 
 ROUTES = [
+    *REPORT_ROUTES,  # before /hazards/{id}: "report" is not an id
     *HAZARD_PAGES,
     *NOTICE_ROUTES,
     *DASHBOARD_ROUTES,
