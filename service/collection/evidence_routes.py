@@ -221,7 +221,7 @@ def _error_page(request: Request, kind: ProblemKind) -> Template:
     return Template("error.html", context=context, status_code=kind.status)
 
 
-def _too_large(request: Request, exc: HTTPException) -> Response:
+def too_large(request: Request, exc: HTTPException) -> Response:
     """413 from the size checks or from Litestar's body limit, said with our limit."""
     kind = exc.kind if isinstance(exc, ApiProblem) else EVIDENCE_TOO_LARGE
     if request.url.path.startswith("/api/"):
@@ -240,7 +240,7 @@ def _too_large(request: Request, exc: HTTPException) -> Response:
     return _error_page(request, kind)  # type: ignore[return-value]
 
 
-async def _refuse_oversized_page(request: Request) -> Response | None:
+async def refuse_oversized_page(request: Request) -> Response | None:
     """before_request: 413 at once when Content-Length is over what the settings allow
     (Litestar's own limit is the fixed ceiling); with htmx, in the item's photos."""
     settings = _settings(request)
@@ -255,7 +255,7 @@ async def _refuse_oversized_page(request: Request) -> Response | None:
     )
 
 
-async def _refuse_oversized_api(request: Request) -> None:
+async def refuse_oversized_api(request: Request) -> None:
     if (request.content_length or 0) > _settings(request).photo_max_bytes + _FORM_OVERHEAD:
         raise ApiProblem(EVIDENCE_TOO_LARGE, _limit_detail(request))
 
@@ -269,8 +269,8 @@ async def _refuse_oversized_api(request: Request) -> None:
     opt=access(SIGNED_IN),
     include_in_schema=False,
     request_max_body_size=PAGE_BODY_CEILING,
-    before_request=_refuse_oversized_page,
-    exception_handlers={413: _too_large},
+    before_request=refuse_oversized_page,
+    exception_handlers={413: too_large},
 )
 async def upload_photos(
     request: Request, submission_id: FromPath[uuid.UUID], item_id: FromPath[str], data: UploadBody
@@ -382,8 +382,8 @@ async def evidence_thumbnail(request: Request, evidence_id: FromPath[uuid.UUID])
     status_code=201,
     opt=access(SIGNED_IN),
     request_max_body_size=API_BODY_CEILING,
-    before_request=_refuse_oversized_api,
-    exception_handlers={413: _too_large},
+    before_request=refuse_oversized_api,
+    exception_handlers={413: too_large},
     responses={
         200: ResponseSpec(EvidenceOut, description="This photo was already uploaded"),
         **problem_responses(400, 401, 403, 404, 409, 413, 415),

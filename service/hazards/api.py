@@ -25,10 +25,10 @@ from service.collection.evidence_routes import (
     API_BODY_CEILING,
     EvidenceOut,
     PhotoUpload,
-    _refuse_oversized_api,
-    _too_large,
     read_uploads,
+    refuse_oversized_api,
     storage,
+    too_large,
 )
 from service.web.access import access
 from service.web.i18n import _l, translations
@@ -413,8 +413,8 @@ class HazardApi(Controller):
         ),
         status_code=201,
         request_max_body_size=API_BODY_CEILING,
-        before_request=_refuse_oversized_api,
-        exception_handlers={413: _too_large},
+        before_request=refuse_oversized_api,
+        exception_handlers={413: too_large},
         responses={
             200: ResponseSpec(EvidenceOut, description="This photo was already uploaded"),
             **problem_responses(400, 401, 403, 404, 409, 413, 415),

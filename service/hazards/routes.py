@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts.principal import Principal, Role
-from service.collection.evidence_routes import storage
+from service.collection.evidence_routes import storage, too_large
 from service.web.access import access
 from service.web.forms import UploadBody, text_of
 from service.web.i18n import current_language
@@ -129,6 +129,7 @@ async def hazard_page(
     include_in_schema=False,
     status_code=303,
     request_max_body_size=page_photos.STEP_BODY_CEILING,
+    exception_handlers={413: too_large},  # said with our limit, as for the forms' photos
 )
 async def take_step(
     request: Request, hazard_id: FromPath[RowId], action: FromPath[str], data: UploadBody
