@@ -21,7 +21,7 @@ from service.web.i18n import current_language
 from service.web.problems import HAZARD_NOT_FOUND, ApiProblem, ProblemKind
 from service.web.urls import RowId
 
-from . import grades, page_photos, photos, queries
+from . import grades, notices, page_photos, photos, queries
 from .access import scope
 from .actions import Outcome, facts_of, take, visible_hazard
 from .lifecycle import OPEN_STATES, Action, State, allowed_actions
@@ -97,6 +97,9 @@ async def _hazard_page(
     context = {
         "hazard": hazard,
         "timeline": await queries.timeline(hazard_id),
+        "notices": await notices.notices_of(hazard_id),
+        "may_issue_notice": hazard["state"] in OPEN_STATES
+        and await notices.may_issue(request.user, hazard["enterprise"]),
         "actions": [a.value for a in allowed_actions(who, facts_of(hazard))],
         "grades": grades.grades(),
         "needs_plan": grades.needs_plan(hazard["grade"]),
