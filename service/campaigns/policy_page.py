@@ -84,6 +84,6 @@ def _tie_break_label(rule: str, sections: dict[str, str]) -> str:
     if rule == JUDGES_MEAN:
         return _("Higher judges' score")
     if rule == FEWER_OPEN_MAJOR_HAZARDS:
-        return _("Fewer open major hazards (counts once hazards are tracked)")
+        return _("Fewer open major hazards")
     section = rule.removeprefix(SECTION_PREFIX)
     return _("Higher score in “%(section)s”") % {"section": sections.get(section, section)}

@@ -324,13 +324,21 @@ GROUP BY h.enterprise
 
 
 async def figures(
-    today: dt.date, enterprise_ids: Sequence[int] | None = None
+    today: dt.date,
+    enterprise_ids: Sequence[int] | None = None,
+    *,
+    campaign_id: int | None = None,
 ) -> dict[int, EnterpriseFigures]:
-    """Each enterprise's hazard figures (only enterprises with hazards appear)."""
+    """Each enterprise's hazard figures (only enterprises with hazards appear); of
+    the participants of `campaign_id` when given (a ranking: one statement, however
+    many participants)."""
     scope, args = "1 = 1", []
     if enterprise_ids is not None:
         args = [int(i) for i in enterprise_ids] or [-1]
         scope = "h.enterprise IN (" + ", ".join("{}" for _ in args) + ")"
+    if campaign_id is not None:
+        args = [campaign_id]
+        scope = "h.enterprise IN (SELECT enterprise FROM campaign_participant WHERE campaign = {})"
     open_ = [s.value for s in OPEN_STATES]
     rows = await Hazard.raw(
         _FIGURES_SQL.replace("SCOPE", scope),

@@ -18,6 +18,7 @@ from .xlsx import sheet_title
 HEADER_ZH = (
     "名次", "参评单位", "片区", "行业", "所有制", "规模", "最终得分", "等级", "奖项",
     "自评得分", "评委得分", "评委人数", "去掉最高最低分", "评委分差", "评委分歧大", "资格", "原因",
+    "隐患整改率(%)", "未销号重大隐患",
 )  # fmt: skip
 STANDING_ZH = {"ranked": "参与排名", "ineligible": "不具备资格", "incomplete": "尚未完整"}
 
@@ -41,6 +42,8 @@ def _values(r: RankingRow, grades: dict, awards: dict) -> tuple:
         "是" if r.disagreement else "",
         STANDING_ZH.get(r.standing, r.standing),
         "；".join(r.reasons),
+        r.rectification_rate,
+        r.open_major_hazards,
     )
 
 

@@ -46,5 +46,9 @@ class ParticipantScores(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # by section id (and the self score where no judge scored it).
     section_means: dict[str, float] = {}
 
-    # From the hazard loop (issue 6), when it exists: open major hazards.
+    # From the hazard loop (service/hazards/queries.figures), per enterprise (its teams
+    # share them): open major hazards (the tie-break fewer_open_major_hazards) and the
+    # rectification rate in percent (shown; None with no hazard found). None in
+    # snapshots frozen before hazards were tracked, which still decode.
     open_major_hazards: int | None = None
+    rectification_rate: float | None = None

@@ -17,7 +17,10 @@ their rows together per participant, (enterprise, team or 0):
 4. after them, only when the totals show a veto: the veto reasons. They live only in
    the stored breakdown JSON, and reading JSON arrays in SQL differs between SQLite
    (json_each) and PostgreSQL (jsonb_array_elements), so the breakdowns of the
-   vetoed submissions are read and decoded here.
+   vetoed submissions are read and decoded here;
+5. for a ranking (`with_hazards`), alongside 1 to 3: each participating enterprise's
+   hazard figures (service/hazards/queries.figures), for the tie-break on open major
+   hazards and the rectification rate the page shows.
 
 The rows are converted by msgspec straight into `ParticipantScores` (the column
 names are its field names), several times faster than building them one by one.
@@ -26,15 +29,18 @@ names are its field names), several times faster than building them one by one.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import msgspec
 
+from service.campaigns.rules import local_date
 from service.campaigns.tables import Participant
 from service.collection.rules import Status
 from service.collection.tables import Submission
 from service.db import SQLiteWALEngine
+from service.hazards.queries import figures as hazard_figures
 from service.scoring.breakdown import Breakdown, VetoReason
 
 from .inputs import ParticipantScores
@@ -180,14 +186,23 @@ def sections_statement(
 
 async def scores_version(campaign_id: int) -> tuple[Any, ...]:
     """What changes whenever a campaign's ranking may: the newest change to any of its
-    submissions (an index on (campaign, updated_at) answers it) and its participants."""
+    submissions (an index on (campaign, updated_at) answers it) and its participants,
+    and the newest change to, and the number of, its participants' hazards (every
+    hazard transition sets updated_at)."""
     rows = await Participant.raw(
         "SELECT (SELECT MAX(updated_at) FROM submission WHERE campaign = {}) AS changed, "
-        "(SELECT COUNT(*) FROM campaign_participant WHERE campaign = {}) AS participants",
+        "(SELECT COUNT(*) FROM campaign_participant WHERE campaign = {}) AS participants, "
+        "(SELECT MAX(h.updated_at) FROM hazard h WHERE h.enterprise IN "
+        "(SELECT enterprise FROM campaign_participant WHERE campaign = {})) AS hazards_changed, "
+        "(SELECT COUNT(*) FROM hazard h WHERE h.enterprise IN "
+        "(SELECT enterprise FROM campaign_participant WHERE campaign = {})) AS hazards",
+        campaign_id,
+        campaign_id,
         campaign_id,
         campaign_id,
     )
-    return rows[0]["changed"], rows[0]["participants"]
+    row = rows[0]
+    return row["changed"], row["participants"], row["hazards_changed"], row["hazards"]
 
 
 async def participant_scores(
@@ -197,12 +212,14 @@ async def participant_scores(
     village_id: int | None = None,
     industry: str | None = None,
     ownership: str | None = None,
+    with_hazards: bool = False,
 ) -> list[ParticipantScores]:
     """Every participant of the campaign (narrowed by the filters given) with the
     aggregates of its counted submissions: the self-assessment, the judges'
     evaluations, the mean judges' score of each of `section_ids` (the self score
     where no judge scored it) and the veto reasons; ordered by enterprise, each
-    enterprise before its teams.
+    enterprise before its teams. `with_hazards`: also each enterprise's open major
+    hazards and rectification rate (one more aggregate statement, side by side).
 
     Only the current revision of submitted (or being corrected) submissions counts.
     """
@@ -214,9 +231,12 @@ async def participant_scores(
     ]
     if sections:
         statements.append(sections_statement(campaign_id, sections, *group))
-    rows, totals, *by_section = await _side_by_side(
-        [Participant.raw(sql, *args).run() for sql, args in statements]
-    )
+    calls: list[Awaitable[Any]] = [Participant.raw(sql, *args).run() for sql, args in statements]
+    if with_hazards:
+        calls.append(hazard_figures(local_date(dt.datetime.now(dt.UTC)), campaign_id=campaign_id))
+    results = await _side_by_side(calls)
+    found_hazards = results.pop() if with_hazards else None
+    rows, totals, *by_section = results
     reasons: dict[tuple[int, int], tuple[str, ...]] = {}
     if any(total["self_vetoed"] or total["judges_vetoed"] for total in totals):
         reasons = _veto_reasons(await Participant.raw(_VETOES_SQL, *_vetoes_args(campaign_id)))
@@ -234,11 +254,16 @@ async def participant_scores(
             row["veto_reasons"] = reasons.get(key, ())
         if sections:
             row["section_means"] = means.get(key, {})
+        if found_hazards is not None:
+            # No hazard found: none open; the rate is unknown, not 100 %.
+            figures = found_hazards.get(row["enterprise_id"])
+            row["open_major_hazards"] = figures.open_major if figures else 0
+            row["rectification_rate"] = figures.rectification_rate if figures else None
     # Lax: SQLite answers 0/1 for booleans.
     return msgspec.convert(rows, list[ParticipantScores], strict=False)
 
 
-async def _side_by_side(calls: list[Awaitable[list[dict]]]) -> list[list[dict]]:
+async def _side_by_side(calls: list[Awaitable[Any]]) -> list[Any]:
     """The statements' rows. On PostgreSQL they run at the same time, each on its own
     connection, unless inside a transaction, whose one connection takes one statement
     at a time. On SQLite they run one after the other: the sqlite3 module lets go of

@@ -29,6 +29,9 @@ class RankingRow(msgspec.Struct):
     spread: float | None
     disagreement: bool
     reasons: list[str]  # in the request's language
+    # The enterprise's hazards (its teams share them): None where not known.
+    rectification_rate: float | None = None  # closed over found, in percent
+    open_major_hazards: int | None = None
 
 
 def ranking_row(r: RankedParticipant, lang: str) -> RankingRow:
@@ -56,4 +59,6 @@ def ranking_row(r: RankedParticipant, lang: str) -> RankingRow:
             (reason.message.en or reason.message.zh) if lang == "en" else reason.message.zh
             for reason in r.reasons
         ],
+        rectification_rate=p.rectification_rate,
+        open_major_hazards=p.open_major_hazards,
     )

@@ -36,8 +36,9 @@ class Standings(msgspec.Struct, frozen=True):
 # Standings by (campaign, policy, group, what the scores were): a ranking is read far
 # more often than scores change, and a 10,000-participant one costs ~200 ms to make on
 # SQLite (~450 ms with two section tie-breaks; bench/rankings.py).
-# Any saved or submitted answer in the campaign, or a participant added or removed,
-# makes a new key; the TTL bounds what the key cannot see (an enterprise renamed).
+# Any saved or submitted answer in the campaign, a participant added or removed, or
+# a change to a participant's hazards makes a new key; the TTL bounds what the key
+# cannot see (an enterprise renamed).
 _CACHE: dict[tuple, tuple[float, Standings]] = {}
 _CACHE_SIZE = 32
 CACHE_SECONDS = 60.0
@@ -79,5 +80,6 @@ async def _standings(campaign: dict, group: Group | None) -> Standings:
         section_ids=sections,
         industry=group.industry if group else None,
         ownership=group.ownership if group else None,
+        with_hazards=True,
     )
     return Standings(policy, definition, rank(rows, policy, group=group))

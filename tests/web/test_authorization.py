@@ -207,6 +207,79 @@ ORG_ADMIN_RULES = {
 }
 
 
+# The hazards API (service/hazards/api.py): the hazard roles (a judge as such has no
+# hazards). Hazard 999999 does not exist: 404 past the guard; an empty body, 400.
+HAZARD_API_ROLES = frozenset({"admin", "supervisor", "enterprise"})
+HAZARD_API_RULES: dict[str, Rule] = {
+    "GET /api/v1/hazards": Rule(HAZARD_API_ROLES, "/api/v1/hazards"),
+    "GET /api/v1/hazards/{hazard_id:int}": Rule(HAZARD_API_ROLES, "/api/v1/hazards/999999"),
+    "POST /api/v1/hazards/{hazard_id:int}/transitions": Rule(
+        HAZARD_API_ROLES, "/api/v1/hazards/999999/transitions"
+    ),
+    "POST /api/v1/hazards/{hazard_id:int}/photos": Rule(
+        HAZARD_API_ROLES, "/api/v1/hazards/999999/photos"
+    ),
+}
+
+# Hazard pages (service/hazards/routes.py, report_routes.py): the register, one hazard,
+# its steps and photos. Hazard 999999 does not exist: 404 past the guard. Who sees and
+# does what on one hazard is tested in tests/hazards/test_pages.py and the state machine.
+HAZARD_PAGE_RULES: dict[str, Rule] = {
+    "GET /hazards": Rule(HAZARD_API_ROLES, "/hazards"),
+    "GET /hazards/{hazard_id:int}": Rule(HAZARD_API_ROLES, "/hazards/999999"),
+    "POST /hazards/{hazard_id:int}/steps/{action:str}": Rule(
+        HAZARD_API_ROLES, "/hazards/999999/steps/verify"
+    ),
+    "GET /hazards/{hazard_id:int}/photos/{evidence_id:uuid}": Rule(
+        HAZARD_API_ROLES, "/hazards/999999/photos/6f1c2f4e-8d6a-4a51-9f43-3b8f6ad0e0a1"
+    ),
+    "GET /hazards/report": Rule(frozenset({"admin", "supervisor"}), "/hazards/report"),
+    "POST /hazards/report": Rule(
+        frozenset({"admin", "supervisor"}), "/hazards/report", {"submission_id": "x"}
+    ),
+}
+
+# The hazard overview and rectification notices (service/hazards/dashboards.py,
+# notices_routes.py). Notice 999999 and enterprise 999999 do not exist: 404 past the
+# guard. Who sees which notice is tested in tests/hazards/test_notices.py.
+NOTICE_ISSUERS = frozenset({"admin", "supervisor"})
+DASHBOARD_NOTICE_RULES: dict[str, Rule] = {
+    "GET /hazards/overview": Rule(HAZARD_API_ROLES, "/hazards/overview"),
+    "GET /hazards/notices": Rule(HAZARD_API_ROLES, "/hazards/notices"),
+    "GET /hazards/notices/new": Rule(NOTICE_ISSUERS, "/hazards/notices/new"),
+    "POST /hazards/notices": Rule(NOTICE_ISSUERS, "/hazards/notices", {"enterprise": "999999"}),
+    "GET /hazards/notices/{notice_id:int}": Rule(HAZARD_API_ROLES, "/hazards/notices/999999"),
+}
+
+# Hazard points and chemical cards (service/hazards/points_routes.py, chemicals_routes.py):
+# enterprise accounts, supervisors and admins keep registers (a judge: 403); point and
+# card 999 do not exist (404); who sees one of another enterprise is tested in
+# tests/hazards/test_points.py and test_chemicals.py. The prompt card: anyone signed in.
+REGISTERS = frozenset({"admin", "enterprise", "supervisor"})
+HAZARD_POINT_RULES: dict[str, Rule] = {
+    "GET /hazard-points": Rule(REGISTERS, "/hazard-points"),
+    "GET /hazard-points/new": Rule(REGISTERS, "/hazard-points/new"),
+    "POST /hazard-points": Rule(REGISTERS, "/hazard-points", {"name": ""}),
+    "GET /hazard-points/{point_id:int}": Rule(REGISTERS, "/hazard-points/999"),
+    "GET /hazard-points/{point_id:int}/edit": Rule(REGISTERS, "/hazard-points/999/edit"),
+    "POST /hazard-points/{point_id:int}/edit": Rule(REGISTERS, "/hazard-points/999/edit"),
+    "POST /hazard-points/{point_id:int}/active": Rule(REGISTERS, "/hazard-points/999/active"),
+    "GET /hazard-points/{point_id:int}/card": Rule(REGISTERS, "/hazard-points/999/card"),
+    "GET /hazard-points/{point_id:int}/qr.svg": Rule(REGISTERS, "/hazard-points/999/qr.svg"),
+    "GET /hazard-points/{point_id:int}/inspect": Rule(REGISTERS, "/hazard-points/999/inspect"),
+    "POST /hazard-points/{point_id:int}/inspect": Rule(
+        REGISTERS, "/hazard-points/999/inspect", {"submission_id": "x"}
+    ),
+    "GET /prompt-cards/{form_id:str}": Rule(SIGNED_IN, "/prompt-cards/no-such-form"),
+    "GET /chemical-cards": Rule(REGISTERS, "/chemical-cards"),
+    "GET /chemical-cards/new": Rule(REGISTERS, "/chemical-cards/new"),
+    "POST /chemical-cards": Rule(REGISTERS, "/chemical-cards", {"name_zh": ""}),
+    "GET /chemical-cards/{card_id:int}": Rule(REGISTERS, "/chemical-cards/999"),
+    "GET /chemical-cards/{card_id:int}/edit": Rule(REGISTERS, "/chemical-cards/999/edit"),
+    "POST /chemical-cards/{card_id:int}/edit": Rule(REGISTERS, "/chemical-cards/999/edit"),
+    "GET /chemical-cards/{card_id:int}/print": Rule(REGISTERS, "/chemical-cards/999/print"),
+}
+
 RULES: dict[str, Rule] = {
     "GET /healthz": Rule(PUBLIC, "/healthz"),
     "GET /api/v1/forms": Rule(PUBLIC, "/api/v1/forms"),
@@ -244,6 +317,10 @@ RULES: dict[str, Rule] = {
     **COLLECTION_PAGE_RULES,
     **EVIDENCE_RULES,
     **SUBMISSION_API_RULES,
+    **HAZARD_API_RULES,
+    **HAZARD_PAGE_RULES,
+    **DASHBOARD_NOTICE_RULES,
+    **HAZARD_POINT_RULES,
     # Sign-out last: it ends the actor's session.
     "POST /logout": Rule(SIGNED_IN, "/logout"),
 }
