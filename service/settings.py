@@ -45,6 +45,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     photo_max_bytes: Annotated[int, msgspec.Meta(ge=100_000, le=PHOTO_MAX_BYTES_LIMIT)] = (
         10 * 1024 * 1024
     )
+    # The address people reach the service at, for links printed on paper (the QR
+    # codes of hazard points' warning cards); unset: the address the request came in on.
+    public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

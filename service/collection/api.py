@@ -19,7 +19,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from service.accounts.principal import Principal
+from service.accounts.principal import Principal, Role
 from service.forms import catalog
 from service.forms.answers import AnswerError, InvalidAnswers, completeness_problems
 from service.forms.model import Check, FormDefinition, Photo
@@ -324,7 +324,9 @@ class SubmissionApi(Controller):
             enterprise_id=target.enterprise_id,
             team_id=target.team_id,
         )
-        found = found_hazards(target.definition, data.answers, breakdown)
+        # A judge's scoring is blind until the campaign closes: it reports no hazards.
+        judging = target.role == Role.judge
+        found = [] if judging else found_hazards(target.definition, data.answers, breakdown)
         if await queries.insert_submitted(
             draft, data.answers, breakdown, digest, now, photos, found
         ):

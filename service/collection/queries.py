@@ -359,6 +359,7 @@ async def submit(
                         photos,
                         now,
                         local_date(now),
+                        correction=submission["revision"] > 0,
                     ),
                 ],
             )

@@ -345,7 +345,10 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
         request.user.user_id,
         body_hash=body_hash(body),
         reason=reason if correcting else "",
-        found=found_hazards(definition, row["answers"], breakdown),
+        # A judge's scoring is blind until the campaign closes: it reports no hazards.
+        found=[]
+        if row["role"] == Role.judge
+        else found_hazards(definition, row["answers"], breakdown),
     )
     if not stored:
         fresh = await queries.find(row["id"])

@@ -14,6 +14,9 @@ from service.orgs import queries as orgs
 from .lifecycle import Actor
 from .queries import Filters
 
+# Who works with hazards at all: a judge, as such, has none to see.
+HAZARD_ROLES = (Role.admin, Role.supervisor, Role.enterprise)
+
 
 async def scope(principal: Principal, **narrowing: object) -> Filters:
     """The register filters that keep `principal` to what they may see, plus the

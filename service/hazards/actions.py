@@ -24,7 +24,7 @@ from service.web.problems import (
 
 from . import access, grades, queries
 from .lifecycle import Action, Facts, State, next_state, refusal
-from .steps import PLAN_FIELDS, read_step
+from .steps import PLAN_FIELDS, latest_deadline, read_step
 
 
 class Outcome(msgspec.Struct):
@@ -89,6 +89,7 @@ async def take(
         user_id=principal.user_id,
         now=now,
         after_photos=after_photos,
+        latest_deadline=None if who.town_admin else latest_deadline(hazard, local_date(now)),
     )
     if problem is HAZARD_PLAN_REQUIRED:
         return Outcome(hazard, problem, step.errors)
@@ -97,6 +98,16 @@ async def take(
     if step.errors:
         return Outcome(hazard, HAZARD_INVALID, step.errors)
     to_state = next_state(action, State(hazard["state"]))
+    if (
+        action is Action.regrade
+        and grades.needs_plan(step.values["grade"])
+        and not hazard["plan"]
+        and to_state is not State.reported
+    ):
+        # Raised to major while being rectified: the enterprise acknowledges it
+        # again, with the plan a major hazard needs.
+        to_state = State.reported
+        step.detail["plan_needed"] = True
     applied = await queries.transition(
         hazard_id,
         hazard["version"],

@@ -19,7 +19,7 @@ from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
-from service.accounts.principal import Principal, Role
+from service.accounts.principal import Principal
 from service.campaigns.rules import local_date
 from service.collection.evidence_routes import (
     API_BODY_CEILING,
@@ -44,12 +44,11 @@ from service.web.problems import (
 from service.web.urls import RowId
 
 from . import actions, grades, lifecycle, photos, queries, steps
-from .access import scope
+from .access import HAZARD_ROLES, scope
 from .lifecycle import Action, State
 
 MAX_LIMIT = 100
 # The hazard pages' roles: a judge as such has no hazards to see.
-HAZARD_ROLES = (Role.admin, Role.supervisor, Role.enterprise)
 _TEXT = 10_000  # a body's text fields are bounded here; the steps check their own limits
 Text = Annotated[str, msgspec.Meta(max_length=_TEXT)]
 # Stable codes for the steps' field messages (clients match on them, not on words).

@@ -5,13 +5,15 @@
         └──withdraw──▶ withdrawn  └─────────────send_back──────────────┘
 
 `regrade` changes the grade (and so the default deadline) without changing the
-state. Who may take which step:
+state, except that a hazard raised to a grade that needs a plan, and has none, goes
+back to reported: the enterprise acknowledges it again with the plan. Who may take which step:
 
 - acknowledge and submit_rectification: the enterprise's own accounts, or an admin
   of its town. A major hazard (重大) needs its rectification plan to acknowledge.
 - verify and send_back: a supervisor watching the enterprise or an admin of its
   town, and never the person who submitted the rectification.
-- withdraw (a wrong report): whoever found it, or an admin of the town.
+- withdraw (a wrong report): whoever found it (not an enterprise account), or an
+  admin of the town.
 - regrade: a supervisor watching the enterprise, or an admin of the town.
 
 `refusal` answers why a step is refused, or None; `fields_problems` checks what a
@@ -93,7 +95,10 @@ def _permitted(action: Action, actor: Actor, facts: Facts) -> bool:
     if action in (Action.verify, Action.send_back, Action.regrade):
         return actor.watching or actor.town_admin
     if action is Action.withdraw:
-        return actor.town_admin or (facts.found_by is not None and facts.found_by == actor.user_id)
+        # The finder takes back a wrong report; an enterprise never withdraws a hazard,
+        # not even one from its own self-inspection (it would leave the rankings).
+        finder = facts.found_by is not None and facts.found_by == actor.user_id
+        return actor.town_admin or (finder and not actor.enterprise_account)
     return False
 
 

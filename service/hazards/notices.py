@@ -90,10 +90,14 @@ async def issue(
     hazards: list[dict],
     issued_by: int,
     now: dt.datetime | None = None,
+    token: str | None = None,
 ) -> int:
     """Store the notice for `hazards` (checked by `refusal`) with the year's next
-    number; its id. The deadline is the earliest of the hazards'."""
+    number; its id. The deadline is the earliest of the hazards'. A post carrying the
+    `token` of a notice already issued answers that notice's id, issuing nothing."""
     now = now or dt.datetime.now(dt.UTC)
+    if token and (found := await _by_token(token)) is not None:
+        return found
     year = local_date(now).year
     deadlines = [h["deadline"] for h in hazards if h["deadline"] is not None]
     values = {
@@ -104,6 +108,7 @@ async def issue(
         "issued_by": issued_by,
         "issued_at": now,
         "issuer": issuer_name(hazards[0]["town_name"]),
+        "token": token,
     }
     for attempt in range(_ATTEMPTS):
         highest = await RectificationNotice.select(
@@ -116,9 +121,20 @@ async def issue(
             ).returning(RectificationNotice.id)
             return rows[0]["id"]
         except UNIQUE_VIOLATIONS:
+            if token and (found := await _by_token(token)) is not None:
+                return found  # the same post, a moment earlier
             if attempt == _ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+async def _by_token(token: str) -> int | None:
+    row = (
+        await RectificationNotice.select(RectificationNotice.id)
+        .where(RectificationNotice.token == token)
+        .first()
+    )
+    return row["id"] if row else None
 
 
 def _columns() -> tuple:

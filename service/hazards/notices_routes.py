@@ -7,6 +7,7 @@ notice does not exist (404), as for an enterprise they may not see."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -15,9 +16,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts.principal import Principal, Role
+from service.collection.rules import parse_submission_id
 from service.orgs import queries as orgs
 from service.web.access import access
-from service.web.forms import FormBody, row_id_or_none
+from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
 
@@ -63,6 +65,7 @@ async def _new_page(
         "today": presentation.today(),
         "chosen": set(chosen or []),
         "error": _(refused.value) if refused else "",
+        "token": uuid.uuid4(),  # one notice however often the form is posted
     }
     if enterprise_id is None:
         # Choose the enterprise first: those in reach with open hazards.
@@ -114,7 +117,10 @@ class NoticePages(Controller):
             return await _new_page(
                 principal, enterprise_id, chosen=ids, refused=refused, status=400
             )
-        notice_id = await notices.issue(enterprise_id, hazards, principal.user_id)
+        token = parse_submission_id(text_of(data.get("token")))
+        notice_id = await notices.issue(
+            enterprise_id, hazards, principal.user_id, token=str(token) if token else None
+        )
         return Redirect(f"/hazards/notices/{notice_id}", status_code=303)
 
     @get("/{notice_id:int}", name="hazard_notice", opt=READERS)

@@ -59,7 +59,10 @@ async def _managed(principal: Principal, point_id: int) -> dict:
 
 
 def _inspect_url(request: Request, point_id: int) -> str:
-    return str(request.base_url).rstrip("/") + f"/hazard-points/{point_id}/inspect"
+    """What the card's code holds: PUBLIC_URL when set, as a card printed from an
+    office computer must still open on a phone in the yard."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + f"/hazard-points/{point_id}/inspect"
 
 
 def _labels() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from service.orgs.tables import Enterprise
 from . import grades
 from .detection import Found
 from .lifecycle import OPEN_STATES, OVERDUE_STATES, State
-from .tables import Hazard, HazardEvent, HazardPoint
+from .tables import Hazard, HazardEvent
 
 PAGE_SIZE = 50
 
@@ -43,57 +43,95 @@ def creation_statements(
     photos: dict[str, list[str]],
     now: dt.datetime,
     today: dt.date,
+    *,
+    correction: bool = False,
 ) -> list[Statement]:
     """The statements that store the hazards a submission found, each with its
     "reported" timeline event, to run in the submission's own atomic write.
 
     A hazard already stored for the same submission and item (a retry, or a
-    correction that keeps the failure) is left as it is."""
-    if enterprise_id is None or not found:
+    correction that keeps the failure) is left as it is. A `correction` that no
+    longer fails an item withdraws its hazard if the enterprise has not acknowledged
+    it yet (once acknowledged, it runs its course)."""
+    if enterprise_id is None:
         return []
-    statements: list[Statement] = []
-    submission = _arg(submission_id)
+    statements = _withdrawn_by_correction(submission_id, found, found_by, now) if correction else []
+    if not found:
+        return statements
+    # Two statements however many hazards (one round trip each on PostgreSQL, where a
+    # statement per hazard and per event made ten hazards cost twenty round trips).
+    submission, reported = _arg(submission_id), State.reported.value
+    keys: list[uuid.UUID | str] = []
+    args: list[Any] = []
     for hazard in found:
-        key = _arg(uuid.uuid4())
+        keys.append(_arg(uuid.uuid4()))
         evidence = [p for item in hazard.photo_items for p in photos.get(item, [])]
-        statements.append(
-            (
-                "INSERT INTO hazard (key, enterprise, hazard_point, submission, item, source, "
-                "location, gps, description, standard, photos, grade, state, found_by, found_at, "
-                "responsible, deadline, measures, plan, rectification, after_photos, version, "
-                "updated_at) VALUES (?, ?, (SELECT point FROM point_inspection "
-                "WHERE submission = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', '', "
-                "'[]', 1, ?) ON CONFLICT (submission, item) DO NOTHING",
-                [
-                    key,
-                    enterprise_id,
-                    submission,
-                    submission,
-                    hazard.item,
-                    hazard.source,
-                    hazard.location,
-                    hazard.gps,
-                    hazard.description,
-                    hazard.standard,
-                    _json(evidence),
-                    hazard.grade,
-                    State.reported.value,
-                    found_by,
-                    now,
-                    grades.default_deadline(hazard.grade, today),
-                    hazard.measures,
-                    now,
-                ],
-            )
-        )
-        statements.append(
-            (
-                "INSERT INTO hazard_event (hazard, action, from_state, to_state, actor, at, "
-                "detail) SELECT id, 'reported', '', ?, ?, ?, '{}' FROM hazard WHERE key = ?",
-                [State.reported.value, found_by, now, key],
-            )
-        )
-    return statements
+        args += [
+            keys[-1],
+            enterprise_id,
+            submission,
+            submission,
+            hazard.item,
+            hazard.source,
+            hazard.location,
+            hazard.gps,
+            hazard.description,
+            hazard.standard,
+            _json(evidence),
+            hazard.grade,
+            reported,
+            found_by,
+            now,
+            grades.default_deadline(hazard.grade, today),
+            hazard.measures,
+            now,
+        ]
+    values = (
+        "(?, ?, (SELECT point FROM point_inspection WHERE submission = ?), ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, '', ?, ?, '', '', '[]', 1, ?)"
+    )
+    return [
+        *statements,
+        (
+            "INSERT INTO hazard (key, enterprise, hazard_point, submission, item, source, "
+            "location, gps, description, standard, photos, grade, state, found_by, found_at, "
+            "responsible, deadline, measures, plan, rectification, after_photos, version, "
+            f"updated_at) VALUES {', '.join([values] * len(found))} "
+            "ON CONFLICT (submission, item) DO NOTHING",
+            args,
+        ),
+        # Only the hazards just stored: a retry's new keys match none.
+        (
+            "INSERT INTO hazard_event (hazard, action, from_state, to_state, actor, at, "
+            "detail) SELECT id, 'reported', '', ?, ?, ?, '{}' FROM hazard "
+            f"WHERE key IN ({', '.join('?' * len(keys))}) ORDER BY id",
+            [reported, found_by, now, *keys],
+        ),
+    ]
+
+
+def _withdrawn_by_correction(
+    submission_id: uuid.UUID, found: Sequence[Found], actor: int | None, now: dt.datetime
+) -> list[Statement]:
+    """Withdraw the unacknowledged hazards of items the correction no longer fails:
+    the timeline entry first (it selects them by their state), then the state."""
+    which = "submission = ? AND state = ?"
+    keep = [hazard.item for hazard in found]
+    if keep:
+        which += f" AND item NOT IN ({', '.join('?' * len(keep))})"
+    args = [_arg(submission_id), State.reported.value, *keep]
+    withdrawn = State.withdrawn.value
+    return [
+        (
+            "INSERT INTO hazard_event (hazard, action, from_state, to_state, actor, at, "
+            f"detail) SELECT id, 'withdraw', state, ?, ?, ?, ? FROM hazard WHERE {which}",
+            [withdrawn, actor, now, _json({"corrected": True}), *args],
+        ),
+        (
+            f"UPDATE hazard SET state = ?, version = version + 1, updated_at = ? WHERE {which}",
+            [withdrawn, now, *args],
+        ),
+    ]
 
 
 # ---------------------------------------------------------------- reading
@@ -362,18 +400,6 @@ async def figures(
         )
         for row in rows
     }
-
-
-async def point(point_id: int) -> dict | None:
-    return (
-        await HazardPoint.select(
-            HazardPoint.all_columns(),
-            HazardPoint.enterprise.name.as_alias("enterprise_name"),
-            HazardPoint.enterprise.village.town.id.as_alias("town_id"),
-        )
-        .where(HazardPoint.id == point_id)
-        .first()
-    )
 
 
 async def enterprise_town(enterprise_id: int) -> int | None:

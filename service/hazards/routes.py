@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from service.accounts.principal import Principal, Role
+from service.accounts.principal import Principal
 from service.collection.evidence_routes import storage, too_large
 from service.web.access import access
 from service.web.forms import UploadBody, text_of
@@ -22,13 +22,11 @@ from service.web.problems import HAZARD_NOT_FOUND, ApiProblem, ProblemKind
 from service.web.urls import RowId
 
 from . import grades, notices, page_photos, photos, queries
-from .access import scope
+from .access import HAZARD_ROLES, scope
 from .actions import Outcome, facts_of, take, visible_hazard
-from .lifecycle import OPEN_STATES, Action, State, allowed_actions
+from .lifecycle import OPEN_STATES, Action, State, allowed_actions, refusal
 from .presentation import today
-from .steps import PLAN_FIELDS
-
-HAZARD_ROLES = (Role.admin, Role.supervisor, Role.enterprise)
+from .steps import PLAN_FIELDS, latest_deadline
 
 # The register's views: what a person looks for first.
 VIEWS: dict[str, dict[str, Any]] = {
@@ -104,8 +102,9 @@ async def _hazard_page(
         "grades": grades.grades(),
         "needs_plan": grades.needs_plan(hazard["grade"]),
         "plan_fields": PLAN_FIELDS,
-        "pending_photos": await page_photos.pending_after_photos(hazard),
+        "pending_photos": await page_photos.pending_after_photos(hazard, request.user.user_id),
         "default_deadline": hazard["deadline"] or grades.default_deadline(hazard["grade"], today()),
+        "latest_deadline": None if who.town_admin else latest_deadline(hazard, today()),
         "today": today(),
         "problem": (problem.title_zh if current_language.get() == "zh" else problem.title)
         if problem
@@ -150,6 +149,10 @@ async def take_step(
         found = await visible_hazard(request.user, hazard_id)
         if found is None:
             raise NotFoundException("No such hazard")
+        refused = refusal(step, found[1], facts_of(found[0]))
+        if refused is not None:  # nobody else's photos go with the rectification
+            outcome = Outcome(found[0], refused)
+            return await _hazard_page(request, hazard_id, outcome=outcome, step=action)
         files = data.get("photo")
         files = files if isinstance(files, list) else [files] if files is not None else []
         try:
@@ -162,7 +165,8 @@ async def take_step(
             return await _hazard_page(
                 request, hazard_id, outcome=outcome, step=action, typed=fields
             )
-        after = [str(p["id"]) for p in await page_photos.pending_after_photos(found[0])]
+        pending = await page_photos.pending_after_photos(found[0], request.user.user_id)
+        after = [str(p["id"]) for p in pending]
     outcome = await take(
         request.user,
         hazard_id,

@@ -37,6 +37,7 @@ REQUIRED = _l("This field is required")
 TOO_LONG = _l("Too long")
 BAD_DATE = _l("Enter a date as YYYY-MM-DD")
 PAST_DATE = _l("The deadline cannot be before today")
+LATE_DATE = _l("Later than this grade's time limit: only the union can set a later deadline")
 NEED_PHOTO = _l("Add at least one photo of the rectified site")
 TOO_MANY_PHOTOS = _l("At most 6 photos")
 UNKNOWN_GRADE = _l("Choose a grade from the list")
@@ -63,7 +64,9 @@ def _required(fields: dict, name: str, errors: dict, limit: int = MAX_TEXT) -> s
     return value
 
 
-def _date(fields: dict, name: str, errors: dict, today: dt.date) -> dt.date | None:
+def _date(
+    fields: dict, name: str, errors: dict, today: dt.date, latest: dt.date | None = None
+) -> dt.date | None:
     text = _text(fields, name)
     if not text:
         errors[name] = REQUIRED
@@ -75,7 +78,15 @@ def _date(fields: dict, name: str, errors: dict, today: dt.date) -> dt.date | No
         return None
     if value < today:
         errors[name] = PAST_DATE
+    elif latest is not None and value > latest:
+        errors[name] = LATE_DATE
     return value
+
+
+def latest_deadline(hazard: dict, today: dt.date) -> dt.date:
+    """The latest deadline an enterprise may set: the grade's time limit from the day
+    the hazard was found (today, if that has passed already)."""
+    return max(grades.default_deadline(hazard["grade"], local_date(hazard["found_at"])), today)
 
 
 def read_step(
@@ -87,14 +98,18 @@ def read_step(
     user_id: int,
     now: dt.datetime,
     after_photos: list[str] | None = None,
+    latest_deadline: dt.date | None = None,
 ) -> Step:
-    """The step's changes and detail, or its problems (every one at once)."""
+    """The step's changes and detail, or its problems (every one at once).
+
+    `latest_deadline`: the latest deadline this person may set when acknowledging
+    (the grade's time limit for the enterprise; None for the union's admins)."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     detail: dict[str, Any] = {}
     if action is Action.acknowledge:
         values["responsible"] = _required(fields, "responsible", errors, MAX_NAME)
-        values["deadline"] = _date(fields, "deadline", errors, today)
+        values["deadline"] = _date(fields, "deadline", errors, today, latest_deadline)
         values["measures"] = _required(fields, "measures", errors)
         if grades.needs_plan(hazard["grade"]):
             plan = {}

@@ -108,6 +108,10 @@ class RectificationNotice(Table, tablename="rectification_notice"):
     issued_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     issued_at = Timestamptz()
     issuer = Varchar(length=100, default="")  # the union that issues it, as printed
+    # The id the issuing page carried: a double tap or a retried post finds this notice
+    # instead of numbering a second one (unique: see the migration; SQLite cannot add a
+    # UNIQUE column to a table that exists).
+    token = Varchar(length=36, null=True, default=None)
 
 
 class ChemicalCard(Table, tablename="chemical_card"):

@@ -182,6 +182,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
+
+
 # The hazard loop (service/hazards/lifecycle.py): every refused transition says why.
 HAZARD_NOT_FOUND = ProblemKind("hazard.not_found", 404, "No such hazard", "没有这条隐患")
 HAZARD_WRONG_STATE = ProblemKind(

@@ -23,8 +23,8 @@ from tests.factories import in_database
 
 from .factories import make_hazard
 
-IN_TEN_DAYS = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-ACKNOWLEDGE = {"responsible": "张主任", "deadline": IN_TEN_DAYS, "measures": "清理通道"}
+IN_FIVE_DAYS = (dt.date.today() + dt.timedelta(days=5)).isoformat()  # within 一般's 7 days
+ACKNOWLEDGE = {"responsible": "张主任", "deadline": IN_FIVE_DAYS, "measures": "清理通道"}
 # The accounts of the hazard world, by the key of world["users"].
 ACCOUNTS = ("enterprise", "colleague", "other", "judge", "supervisor", "verifier", "admin")
 

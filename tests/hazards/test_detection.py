@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.collection import queries as submissions
 from service.hazards import queries
 from service.hazards.lifecycle import State
+from service.scoring.engine import score
 from tests.factories import in_database
 
-from .factories import inspect
+from .factories import inspect, inspection_answers
 
 
 def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict[str, Any]):
@@ -73,3 +75,39 @@ def test_an_inspection_that_passes_reports_nothing(hazard_world: dict[str, Any])
         return await queries.count(queries.Filters())
 
     assert in_database(w["url"], work) == 0
+
+
+def test_a_correction_that_passes_the_item_withdraws_its_unacknowledged_hazard(
+    hazard_world: dict[str, Any],
+):
+    w = hazard_world
+    supervisor = w["users"]["supervisor"]
+
+    async def work():
+        submission = await inspect(
+            w["inspection_form"],
+            w["inspection"],
+            supervisor,
+            w["own"],
+            failed=("aisles-clear", "edge-protection"),
+        )
+        # The enterprise has acknowledged the edge: that one runs its course.
+        [aisle, edge] = await queries.of_submission(submission)
+        await queries.transition(
+            edge["id"], 1, "acknowledge", "reported", "rectifying", {}, supervisor, {}
+        )
+        await submissions.start_correction(submission, supervisor)
+        row = await submissions.find(submission)
+        answers = inspection_answers(w["inspection"], failed=())
+        breakdown = score(w["inspection"], answers)
+        assert await submissions.submit(
+            row, answers, breakdown, supervisor, reason="通道已当场清理", found=[]
+        )
+        return await queries.hazards_by_id([aisle["id"], edge["id"]]), await queries.timeline(
+            aisle["id"]
+        )
+
+    (aisle, edge), timeline = in_database(w["url"], work)
+    assert aisle["state"] == State.withdrawn
+    assert edge["state"] == State.rectifying
+    assert timeline[-1]["action"] == "withdraw" and timeline[-1]["detail"] == {"corrected": True}

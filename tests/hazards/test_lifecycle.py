@@ -149,3 +149,8 @@ def test_overdue_only_while_the_enterprise_still_has_to_act():
     assert not overdue(State.submitted, past, today)  # waiting for the verifier
     assert not overdue(State.closed, past, today)
     assert not overdue(State.rectifying, None, today)
+
+
+def test_an_enterprise_account_that_found_a_hazard_cannot_withdraw_it():
+    own_finder = Actor(user_id=FINDER, enterprise_account=True)
+    assert refusal(Action.withdraw, own_finder, facts(State.reported)) is HAZARD_NOT_YOURS

@@ -50,7 +50,10 @@ def hazards(hazard_world: dict[str, Any]) -> dict[str, int]:
 
 def issue(client, enterprise: int, *hazard_ids: int):
     page = client.get(f"/hazards/notices/new?enterprise={enterprise}")
+    token = re.search(r'name="token" value="([0-9a-f-]+)"', page.text)
     data = {"_csrf_token": csrf(page.text), "enterprise": str(enterprise)}
+    if token:
+        data["token"] = token.group(1)
     return client.post(
         "/hazards/notices",
         data={**data, "hazard": [str(h) for h in hazard_ids]},
@@ -85,6 +88,23 @@ def test_notices_are_numbered_one_after_the_other_within_the_year(app, hazard_wo
     assert in_database(w["url"], lambda: notices.notices_of(hazards["elsewhere"])) == []
 
 
+def test_a_double_tap_issues_one_notice(app, hazard_world, hazards):
+    w = hazard_world
+    with signed_in(app, "clerk") as clerk:
+        page = clerk.get(f"/hazards/notices/new?enterprise={w['own']}")
+        [token] = re.findall(r'name="token" value="([0-9a-f-]+)"', page.text)
+        data = {
+            "_csrf_token": csrf(page.text),
+            "enterprise": str(w["own"]),
+            "token": token,
+            "hazard": [str(hazards["soon"])],
+        }
+        first = clerk.post("/hazards/notices", data=data, follow_redirects=False)
+        again = clerk.post("/hazards/notices", data=data, follow_redirects=False)
+        assert first.headers["location"] == again.headers["location"]
+    assert len(stored(w["url"])) == 1
+
+
 def test_the_number_restarts_each_year():
     assert notices.number_label(2027, 1) == "安工整改〔2027〕第0001号"
     assert notices.number_label(2026, 12345) == "安工整改〔2026〕第12345号"
@@ -117,7 +137,7 @@ def test_the_printable_notice_lists_the_items_photos_and_signature_lines(
     assert "冲压车间" in page and "配电箱无防护门" in page
     assert (today() + dt.timedelta(days=10)).isoformat() in page
     assert f"Rectify by: {(today() + dt.timedelta(days=3)).isoformat()}" in page
-    assert f'src="/evidence/{PHOTO}/thumbnail"' in page
+    assert f'/photos/{PHOTO}?thumbnail=true"' in page  # through the hazard's own access
     assert page.count('class="signature-line"') == 3
     assert 'class="notice-sheet"' in page  # printed on its own A4 page (app.css)
 

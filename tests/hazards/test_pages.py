@@ -3,6 +3,7 @@ step taken by the person it belongs to, with errors by field and nothing lost.""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -20,6 +21,9 @@ def jpeg(colour: str = "green") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+SOON = (dt.date.today() + dt.timedelta(days=5)).isoformat()  # within a general hazard's 7 days
 
 
 def _found(w: dict[str, Any], **values: Any) -> int:
@@ -66,7 +70,7 @@ def test_the_whole_loop_from_inspection_to_closure(app, hazard_world):
                 "acknowledge",
                 responsible="张工",
                 measures="清理通道",
-                deadline="2099-01-01",
+                deadline=SOON,
             ).status_code
             == 303
         )
@@ -109,7 +113,7 @@ def test_a_major_hazard_cannot_be_acknowledged_without_its_plan(app, hazard_worl
             "acknowledge",
             responsible="张工",
             measures="停产整改",
-            deadline="2099-01-01",
+            deadline=SOON,
         )
         assert refused.status_code == 400
         assert "重大事故隐患须先制定治理方案" in refused.text
@@ -119,7 +123,7 @@ def test_a_major_hazard_cannot_be_acknowledged_without_its_plan(app, hazard_worl
             "plan_measures": "更换设备",
             "plan_funds": "20万元",
             "plan_people": "设备科",
-            "plan_deadline": "2099-01-01",
+            "plan_deadline": SOON,
             "plan_safety_measures": "停机挂牌",
             "plan_emergency_plan": "启动专项预案",
         }
@@ -130,7 +134,7 @@ def test_a_major_hazard_cannot_be_acknowledged_without_its_plan(app, hazard_worl
                 "acknowledge",
                 responsible="张工",
                 measures="停产整改",
-                deadline="2099-01-01",
+                deadline=SOON,
                 **plan,
             ).status_code
             == 303
@@ -175,3 +179,24 @@ def test_who_rectified_cannot_verify_and_a_stale_page_changes_nothing(app, hazar
         return (await queries.hazard(hazard_id))["state"]
 
     assert in_database(w["url"], state) == "submitted"
+
+
+def test_the_enterprise_sets_a_deadline_within_the_grade_limit_and_the_union_any(app, hazard_world):
+    w = hazard_world
+    first, second = _found(w), _found(w)
+    with signed_in(app, "chair") as client:
+        late = _step(
+            client, first, "acknowledge", responsible="张工", measures="清理", deadline="2099-01-01"
+        )
+        assert late.status_code == 400
+        assert "只有工会可以设定更晚的期限" in late.text
+    with signed_in(app, "clerk") as client:
+        extended = _step(
+            client,
+            second,
+            "acknowledge",
+            responsible="张工",
+            measures="清理",
+            deadline="2099-01-01",
+        )
+        assert extended.status_code == 303

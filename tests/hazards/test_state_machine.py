@@ -27,9 +27,11 @@ from tests.factories import in_database, make_user
 
 from .factories import make_hazard
 
-IN_TEN_DAYS = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-ACKNOWLEDGE = {"responsible": "张主任", "deadline": IN_TEN_DAYS, "measures": "清理通道，划线"}
-PLAN = {f"plan_{name}": f"方案：{name}" for name, _ in PLAN_FIELDS} | {"plan_deadline": IN_TEN_DAYS}
+IN_FIVE_DAYS = (dt.date.today() + dt.timedelta(days=5)).isoformat()  # within 一般's 7 days
+ACKNOWLEDGE = {"responsible": "张主任", "deadline": IN_FIVE_DAYS, "measures": "清理通道，划线"}
+PLAN = {f"plan_{name}": f"方案：{name}" for name, _ in PLAN_FIELDS} | {
+    "plan_deadline": IN_FIVE_DAYS
+}
 # Whatever any step could carry: a refusal must not be for a missing field.
 EVERYTHING = {
     **ACKNOWLEDGE,
@@ -147,7 +149,7 @@ def test_the_whole_path_is_recorded_with_who_when_and_what(hazard_world: dict[st
     ]
     times = [e["at"] for e in timeline]
     assert times == sorted(times) and times[1] >= started - dt.timedelta(seconds=1)
-    assert timeline[1]["detail"] == {"responsible": "张主任", "deadline": IN_TEN_DAYS}
+    assert timeline[1]["detail"] == {"responsible": "张主任", "deadline": IN_FIVE_DAYS}
     assert timeline[2]["detail"] == {"photos": PHOTO}
     assert timeline[3]["detail"] == {"reason": "照片看不清"}
     assert timeline[5]["detail"] == {"note": "复核合格"}
@@ -252,4 +254,39 @@ def test_a_major_hazard_needs_its_plan(hazard_world: dict[str, Any]):
     assert unchanged
     assert full.done and full.hazard["state"] == State.rectifying
     assert full.hazard["plan"]["goal"] == "方案：goal"
-    assert full.hazard["plan"]["deadline"] == IN_TEN_DAYS
+    assert full.hazard["plan"]["deadline"] == IN_FIVE_DAYS
+
+
+def test_raised_to_major_while_rectifying_it_is_acknowledged_again_with_a_plan(
+    hazard_world: dict[str, Any],
+):
+    w, u = hazard_world, hazard_world["users"]
+
+    async def work():
+        hazard_id = await _in_state(w, State.rectifying)
+        raised = await _take(
+            u["verifier"], hazard_id, Action.regrade, {"grade": "major", "reason": "储罐区"}
+        )
+        bare = await _take(u["enterprise"], hazard_id, Action.acknowledge, ACKNOWLEDGE)
+        planned = await _take(
+            u["enterprise"], hazard_id, Action.acknowledge, {**ACKNOWLEDGE, **PLAN}
+        )
+        return raised, bare, planned
+
+    raised, bare, planned = in_database(w["url"], work)
+    assert raised.done and raised.hazard["state"] == State.reported
+    assert raised.hazard["grade"] == "major"
+    assert bare.problem is HAZARD_PLAN_REQUIRED
+    assert planned.done and planned.hazard["plan"]["goal"] == "方案：goal"
+
+
+def test_an_enterprise_never_withdraws_a_hazard_it_found_itself(hazard_world: dict[str, Any]):
+    w, u = hazard_world, hazard_world["users"]
+
+    async def work():
+        hazard_id = await make_hazard(w["own"], u["enterprise"], grade="major")
+        return await _take(u["enterprise"], hazard_id, Action.withdraw, {"reason": "不算"})
+
+    refused = in_database(w["url"], work)
+    assert refused.problem is HAZARD_NOT_YOURS
+    assert refused.hazard["state"] == State.reported
