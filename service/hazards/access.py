@@ -8,6 +8,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
+
 from service.accounts.principal import Principal, Role
 from service.orgs import queries as orgs
 
@@ -18,27 +22,56 @@ from .queries import Filters
 HAZARD_ROLES = (Role.admin, Role.supervisor, Role.enterprise)
 
 
-async def scope(principal: Principal, **narrowing: object) -> Filters:
-    """The register filters that keep `principal` to what they may see, plus the
-    page's own `narrowing` (states, grade, enterprise, …)."""
-    if principal.has(Role.admin) and principal.admin_towns is None:
-        return Filters(**narrowing)  # type: ignore[arg-type]
+class Reach(msgspec.Struct, frozen=True):
+    """The enterprises one person works with: those listed, and every enterprise of
+    the towns listed; `enterprise_ids` None: every enterprise (a county admin)."""
+
+    enterprise_ids: frozenset[int] | None
+    town_ids: frozenset[int] = frozenset()
+
+
+async def reach(
+    principal: Principal, roles: tuple[Role, ...] = (Role.admin, Role.enterprise, Role.supervisor)
+) -> Reach:
+    """Whose hazards, points and cards `principal` sees, counting only `roles`: an
+    admin's towns, an enterprise account's own enterprise, a supervisor's watched ones."""
+    if Role.admin in roles and principal.has(Role.admin) and principal.admin_towns is None:
+        return Reach(None)
     enterprises: set[int] = set()
-    towns: frozenset[int] | None = None
-    found_by = None
-    if principal.has(Role.admin):
-        towns = principal.admin_towns
-    if principal.has(Role.enterprise):
+    if Role.enterprise in roles and principal.has(Role.enterprise):
         enterprises |= principal.enterprises
-    if principal.has(Role.supervisor):
+    if Role.supervisor in roles and principal.has(Role.supervisor):
         enterprises |= await orgs.watched_by(principal.user_id)
-        found_by = principal.user_id
+    towns = principal.admin_towns if Role.admin in roles and principal.has(Role.admin) else None
+    return Reach(frozenset(enterprises), towns or frozenset())
+
+
+def within(reach: Reach, enterprise_column: Any, town_column: Any) -> Any:
+    """The WHERE clause keeping a query to `reach`; None when it is everything."""
+    if reach.enterprise_ids is None:
+        return None
+    clause = enterprise_column.is_in(list(reach.enterprise_ids) or [-1])
+    if reach.town_ids:
+        clause = clause | town_column.is_in(list(reach.town_ids))
+    return clause
+
+
+def reach_filters(reach: Reach, **narrowing: Any) -> Filters:
+    """The register's filters for `reach`, plus a page's own narrowing."""
+    if reach.enterprise_ids is None:
+        return Filters(**narrowing)
     return Filters(
-        enterprise_ids=frozenset(enterprises),
-        town_ids=towns,
-        found_by=found_by,
-        **narrowing,  # type: ignore[arg-type]
+        enterprise_ids=reach.enterprise_ids, town_ids=reach.town_ids or None, **narrowing
     )
+
+
+async def scope(principal: Principal, **narrowing: Any) -> Filters:
+    """The register filters that keep `principal` to what they may see (and, for a
+    supervisor, the hazards they found), plus the page's own `narrowing`."""
+    seen = await reach(principal)
+    if seen.enterprise_ids is not None and principal.has(Role.supervisor):
+        narrowing["found_by"] = principal.user_id
+    return reach_filters(seen, **narrowing)
 
 
 async def actor(principal: Principal, hazard: dict) -> Actor:

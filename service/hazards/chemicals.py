@@ -1,6 +1,6 @@
 """Chemical information cards (有毒有害化学物质信息卡): reading a posted card (the CAS
 number checked by its check digit) and their SQL. Who may see and keep them is the
-hazard points' rule (`points.Scope`, `points.rights`)."""
+hazard points' rule (`access.Reach`, `points.rights`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 from service.web.forms import text_of
 from service.web.i18n import gettext_ as _
 
+from .access import Reach, within
 from .cas import normalise_cas, valid_cas
-from .points import Scope, in_scope, read_texts
+from .points import read_texts
 from .tables import ChemicalCard
 
 TEXT_LIMITS = {
@@ -56,9 +57,9 @@ async def card(card_id: int) -> dict | None:
     return await ChemicalCard.select(*_columns()).where(ChemicalCard.id == card_id).first()
 
 
-async def cards_in(scope: Scope, *, enterprise_id: int | None = None) -> list[dict]:
+async def cards_in(scope: Reach, *, enterprise_id: int | None = None) -> list[dict]:
     query = ChemicalCard.select(*_columns())
-    where = in_scope(ChemicalCard.enterprise, ChemicalCard.enterprise.village.town.id, scope)
+    where = within(scope, ChemicalCard.enterprise, ChemicalCard.enterprise.village.town.id)
     if where is not None:
         query = query.where(where)
     if enterprise_id is not None:

@@ -14,6 +14,7 @@ from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
 
 from . import chemicals, points
+from .access import reach
 from .points_routes import REGISTERS
 
 
@@ -43,7 +44,7 @@ def _edit_page(
 async def register(request: Request, enterprise: FromQuery[int | None] = None) -> Template:
     principal: Principal = request.user
     enterprise_id = row_id_or_none(enterprise) if enterprise is not None else None
-    cards = await chemicals.cards_in(await points.scope_of(principal), enterprise_id=enterprise_id)
+    cards = await chemicals.cards_in(await reach(principal), enterprise_id=enterprise_id)
     context = {
         "cards": cards,
         "enterprises": await points.enterprises_for(principal),

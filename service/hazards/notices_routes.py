@@ -24,6 +24,7 @@ from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
 
 from . import notices, presentation, queries
+from .access import reach, reach_filters
 from .dashboards import OPEN, grouped_figures
 from .notices import Refusal
 from .queries import Filters
@@ -42,15 +43,9 @@ async def _watched(principal: Principal) -> set[int]:
 
 
 async def _issuing_scope(principal: Principal) -> Filters:
-    """The enterprises `principal` may issue notices to, as register filters."""
-    if principal.has(Role.admin) and principal.admin_towns is None:
-        return Filters()
-    return Filters(
-        enterprise_ids=frozenset(await _watched(principal))
-        if principal.has(Role.supervisor)
-        else None,
-        town_ids=principal.admin_towns if principal.has(Role.admin) else None,
-    )
+    """The enterprises `principal` may issue notices to (an admin's towns, a
+    supervisor's watched ones), as register filters."""
+    return reach_filters(await reach(principal, (Role.admin, Role.supervisor)))
 
 
 async def _new_page(

@@ -6,7 +6,7 @@ when the next inspection is due, and their SQL.
 - A supervisor sees, adds and inspects the points of the enterprises they watch.
 - Nobody else sees them (404: ids never leak).
 
-Chemical information cards follow the same rules (`Scope`, `Rights`).
+Chemical information cards follow the same rules (`access.Reach`, `Rights`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from service.web.forms import int_or_none, text_of
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
+from .access import Reach, reach, within
 from .tables import HazardPoint, PointInspection
 
 # The four-colour risk levels (四色分级), most dangerous first.
@@ -63,28 +64,9 @@ def danger_label(level: str) -> str:
 # ---------------------------------------------------------------- who
 
 
-class Scope(msgspec.Struct, frozen=True):
-    """The enterprises whose registers one person sees; None: every enterprise."""
-
-    enterprise_ids: frozenset[int] | None
-    town_ids: frozenset[int] = frozenset()
-
-
 class Rights(msgspec.Struct, frozen=True):
     view: bool = False
     manage: bool = False  # edit and retire
-
-
-async def scope_of(principal: Principal) -> Scope:
-    if principal.has(Role.admin) and principal.admin_towns is None:
-        return Scope(None)
-    enterprises: set[int] = set()
-    if principal.has(Role.enterprise):
-        enterprises |= principal.enterprises
-    if principal.has(Role.supervisor):
-        enterprises |= await orgs.watched_by(principal.user_id)
-    towns = principal.admin_towns if principal.has(Role.admin) else None
-    return Scope(frozenset(enterprises), towns or frozenset())
 
 
 async def rights(principal: Principal, enterprise_id: int, town_id: int) -> Rights:
@@ -99,22 +81,12 @@ async def rights(principal: Principal, enterprise_id: int, town_id: int) -> Righ
 
 async def enterprises_for(principal: Principal) -> list[dict]:
     """The enterprises a person may register points (and cards) for, by name."""
-    scope = await scope_of(principal)
+    seen = await reach(principal)
     query = Enterprise.select(
         Enterprise.id, Enterprise.name, Enterprise.village.town.id.as_alias("town_id")
     ).order_by(Enterprise.name)
-    where = in_scope(Enterprise.id, Enterprise.village.town.id, scope)
+    where = within(seen, Enterprise.id, Enterprise.village.town.id)
     return await (query if where is None else query.where(where))
-
-
-def in_scope(enterprise_column: Any, town_column: Any, scope: Scope) -> Any:
-    """The WHERE clause keeping a query to `scope`; None when it is everything."""
-    if scope.enterprise_ids is None:
-        return None
-    clause = enterprise_column.is_in(list(scope.enterprise_ids) or [-1])
-    if scope.town_ids:
-        clause = clause | town_column.is_in(list(scope.town_ids))
-    return clause
 
 
 # ---------------------------------------------------------------- pure
@@ -195,12 +167,12 @@ async def point(point_id: int) -> dict | None:
 
 
 async def points_in(
-    scope: Scope, *, enterprise_id: int | None = None, retired: bool = False
+    scope: Reach, *, enterprise_id: int | None = None, retired: bool = False
 ) -> list[dict]:
     """The points one person sees (active ones, or the retired), each with its last
     inspection day, next due day and due state, most dangerous first."""
     query = HazardPoint.select(*_point_columns()).where(HazardPoint.active == (not retired))
-    where = in_scope(HazardPoint.enterprise, HazardPoint.enterprise.village.town.id, scope)
+    where = within(scope, HazardPoint.enterprise, HazardPoint.enterprise.village.town.id)
     if where is not None:
         query = query.where(where)
     if enterprise_id is not None:

@@ -23,6 +23,7 @@ from service.accounts.principal import Principal, Role
 from service.campaigns.rules import local_date
 from service.collection import access as filling
 from service.collection import queries as submissions
+from service.collection.outside import NotYours, start_outside_campaign
 from service.collection.rules import parse_submission_id
 from service.forms import catalog
 from service.forms.model import Check, FormKind
@@ -33,6 +34,7 @@ from service.web.urls import RowId
 
 from . import points
 from . import queries as hazard_queries
+from .access import reach
 from .points import DANGER_LEVELS, INSPECTION_FORM, danger_label
 from .qr import qr_inline, qr_svg
 
@@ -94,7 +96,7 @@ async def register(
     request: Request, enterprise: FromQuery[int | None] = None, retired: FromQuery[bool] = False
 ) -> Template:
     principal: Principal = request.user
-    scope = await points.scope_of(principal)
+    scope = await reach(principal)
     enterprise_id = row_id_or_none(enterprise) if enterprise is not None else None
     rows = await points.points_in(scope, enterprise_id=enterprise_id, retired=retired)
     context = {
@@ -229,35 +231,21 @@ async def start_inspection(request: Request, point_id: FromPath[RowId], data: Fo
     submission_id = parse_submission_id(text_of(data.get("submission_id")))
     if submission_id is None:  # a page from before: take a fresh one
         return Redirect(f"/hazard-points/{point_id}/inspect", status_code=303)
-    existing = await submissions.find(submission_id)
-    if existing is not None:  # a second tap, or a retried request
-        if existing["author_id"] != principal.user_id:
-            raise NotFoundException("No such submission")
-        ours = existing["form_id"] == INSPECTION_FORM
-        if ours and existing["enterprise_id"] == point["enterprise"]:
-            await points.link_inspection(submission_id, point_id)  # if the first stopped short
-        return Redirect(f"/submissions/{submission_id}", status_code=303)
-    definition = await catalog.get_form(INSPECTION_FORM)
-    role = None
-    if definition is not None and point["active"]:
-        role = await filling.inspection_role(principal, definition, point["enterprise"])
-    if definition is None or role is None:
+    if not point["active"]:
         raise NotFoundException("Nothing to inspect here")
-    version_id = await catalog.version_id(definition.id, definition.version)
-    assert version_id is not None  # just read from the same row
-    draft = submissions.Draft(
-        id=submission_id,
-        form_version_id=version_id,
-        author_id=principal.user_id,
-        role=role.value,
-        enterprise_id=point["enterprise"],
-    )
-    if await submissions.start_draft(draft):
-        # Linked first: hazards found when it is submitted carry the point.
+    today = local_date(dt.datetime.now(dt.UTC)).isoformat()
+    prefill = {"hazard-point": points.inspection_place(point), "inspection-date": today}
+    try:
+        await start_outside_campaign(
+            principal, INSPECTION_FORM, point["enterprise"], submission_id, prefill
+        )
+    except NotYours:
+        raise NotFoundException("Nothing to inspect here") from None
+    draft = await submissions.find(submission_id)
+    if draft is not None and draft["enterprise_id"] == point["enterprise"]:
+        # Before it can be submitted: the hazards it finds carry the point. A repeat
+        # (a second tap, or a first try that stopped short) links it once.
         await points.link_inspection(submission_id, point_id)
-        today = local_date(dt.datetime.now(dt.UTC))
-        answers = {"hazard-point": points.inspection_place(point), "inspection-date": today}
-        await submissions.save_draft(submission_id, {k: str(v) for k, v in answers.items()})
     return Redirect(f"/submissions/{submission_id}", status_code=303)
 
 
