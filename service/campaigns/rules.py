@@ -107,6 +107,11 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LOCAL_TIME).date()
 
 
+def today() -> dt.date:
+    """The local (China) calendar day now: what deadlines and "overdue" are counted in."""
+    return local_date(dt.datetime.now(dt.UTC))
+
+
 def day(moment: dt.datetime | None) -> str:
     """A stored moment as the local (China) day a clerk writes: 2026-03-01."""
     return "" if moment is None else local_date(moment).isoformat()

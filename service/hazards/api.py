@@ -20,7 +20,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.campaigns.rules import local_date
+from service.campaigns.rules import local_date, today
 from service.collection.evidence_routes import (
     API_BODY_CEILING,
     EvidenceOut,
@@ -178,14 +178,10 @@ def _summary_fields(hazard: dict, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _today() -> dt.date:
-    return local_date(dt.datetime.now(dt.UTC))
-
-
 async def _detail(hazard: dict, who: lifecycle.Actor) -> HazardDetail:
     events = await queries.timeline(hazard["id"])
     return HazardDetail(
-        **_summary_fields(hazard, _today()),
+        **_summary_fields(hazard, today()),
         submission=hazard["submission"],
         item=hazard["item"],
         gps=hazard["gps"],
@@ -334,20 +330,20 @@ class HazardApi(Controller):
     ) -> HazardPage:
         if grade and grades.grade(grade) is None:
             raise ApiProblem(BAD_REQUEST, f"unknown grade: {grade}")
-        today = _today()
+        on = today()
         filters = await scope(
             request.user,
             states=_states(states),
             grade=grade or None,
             enterprise_id=enterprise,
-            overdue_on=today if overdue else None,
+            overdue_on=on if overdue else None,
             point_id=point,
             search=_text(q).strip(),
         )
         total = await queries.count(filters)
         rows = await queries.hazards(filters, limit=limit, offset=(page - 1) * limit)
         return HazardPage(
-            items=[HazardSummary(**_summary_fields(row, today)) for row in rows],
+            items=[HazardSummary(**_summary_fields(row, on)) for row in rows],
             total=total,
             page=page,
             limit=limit,

@@ -22,15 +22,15 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from service.accounts.principal import Principal, Role
-from service.campaigns.rules import LOCAL_TIME
+from service.campaigns.rules import LOCAL_TIME, today
 from service.orgs import queries as orgs
 from service.web.access import access
 from service.web.i18n import gettext_ as _
 
 from . import grades, presentation, queries
 from .access import scope
-from .lifecycle import OPEN_STATES, OVERDUE_STATES, State
-from .queries import Filters
+from .lifecycle import OPEN_STATES, State
+from .queries import COUNTS, COUNTS_SQL, Counts, Filters, counts_args, counts_of
 from .tables import Hazard, HazardEvent
 from .trend import Per, Period, periods, trend_svg
 
@@ -38,22 +38,12 @@ LISTED = 20  # hazards a list of the overview shows; the register has the rest
 OPEN = tuple(s.value for s in OPEN_STATES)
 
 
-class Figures(msgspec.Struct, frozen=True):
+class Figures(Counts, frozen=True, kw_only=True):
     """Hazard figures of one enterprise or one area."""
 
     id: int
     name: str
     area: str  # the village of an enterprise, the town of a village, a town's county
-    found: int  # every hazard but the withdrawn
-    closed: int
-    open: int
-    overdue: int
-    open_major: int
-
-    @property
-    def rectification_rate(self) -> float | None:
-        """Closed over found, in percent (as queries.EnterpriseFigures)."""
-        return round(100 * self.closed / self.found, 1) if self.found else None
 
 
 def _scope_sql(f: Filters) -> tuple[str, list[Any]]:
@@ -72,16 +62,10 @@ def _scope_sql(f: Filters) -> tuple[str, list[Any]]:
     return ("(" + " OR ".join(parts) + ")" if parts else "1 = 1"), args
 
 
-# Placeholders: withdrawn, closed, the open states, the overdue states and today,
-# the open states and the major grade; then GROUP names the grouping columns.
+# The counts' placeholders (queries.counts_args), then the scope's; GROUP names the
+# grouping columns.
 _GROUPED_SQL = """
-SELECT {group} AS id, {name} AS name, {area} AS area{areas},
-       SUM(CASE WHEN h.state <> {{}} THEN 1 ELSE 0 END) AS found,
-       SUM(CASE WHEN h.state = {{}} THEN 1 ELSE 0 END) AS closed,
-       SUM(CASE WHEN h.state IN ({{}}, {{}}, {{}}) THEN 1 ELSE 0 END) AS open,
-       SUM(CASE WHEN h.state IN ({{}}, {{}}) AND h.deadline < {{}} THEN 1 ELSE 0 END) AS overdue,
-       SUM(CASE WHEN h.state IN ({{}}, {{}}, {{}}) AND h.grade = {{}} THEN 1 ELSE 0 END)
-           AS open_major
+SELECT {group} AS id, {name} AS name, {area} AS area{areas}, {counts}
 FROM hazard h
 JOIN enterprise e ON e.id = h.enterprise
 JOIN village v ON v.id = e.village
@@ -125,25 +109,13 @@ async def _grouped_rows(f: Filters, by: str, today: dt.date, areas: bool = False
         group=group,
         name=name,
         area=area,
+        counts=COUNTS_SQL,
         areas="".join(f", {c} AS {alias}" for c, alias in _AREAS) if areas else "",
         area_groups="".join(f", {c}" for c, _ in _AREAS) if areas else "",
         scope=where,
         order=order,
     )
-    return await Hazard.raw(
-        sql,
-        State.withdrawn.value,
-        State.closed.value,
-        *OPEN,
-        *[s.value for s in OVERDUE_STATES],
-        today,
-        *OPEN,
-        grades.MAJOR,
-        *args,
-    )
-
-
-_COUNTS = ("found", "closed", "open", "overdue", "open_major")
+    return await Hazard.raw(sql, *counts_args(today), *args)
 
 
 def _figures(row: dict) -> Figures:
@@ -151,7 +123,7 @@ def _figures(row: dict) -> Figures:
         id=row["id"],
         name=row["name"],
         area=row["area"] or "",
-        **{k: int(row[k] or 0) for k in _COUNTS},
+        **counts_of(row),
     )
 
 
@@ -168,9 +140,9 @@ async def area_figures(
             (towns, row["town_id"], row["town_name"], row["county"]),
         ):
             total = sums.setdefault(
-                key, {"id": key, "name": name, "area": area, **dict.fromkeys(_COUNTS, 0)}
+                key, {"id": key, "name": name, "area": area, **dict.fromkeys(COUNTS, 0)}
             )
-            for k in _COUNTS:
+            for k in COUNTS:
                 total[k] += int(row[k] or 0)
     by_name = sorted(villages.values(), key=lambda v: (v["area"] or "", v["name"]))
     return (
@@ -330,15 +302,15 @@ async def admin_block(principal: Principal, today: dt.date, per: Per) -> dict:
 )
 async def overview(request: Request, per: FromQuery[str] = "week") -> Template:
     principal: Principal = request.user
-    today = presentation.today()
+    on = today()
     chosen = Per.month if per == Per.month else Per.week
-    context: dict[str, Any] = {"today": today}
+    context: dict[str, Any] = {"today": on}
     if principal.has(Role.enterprise) and principal.enterprises:
-        context["enterprise"] = await enterprise_block(principal, today)
+        context["enterprise"] = await enterprise_block(principal, on)
     if principal.has(Role.supervisor):
-        context["supervisor"] = await supervisor_block(principal, today)
+        context["supervisor"] = await supervisor_block(principal, on)
     if principal.has(Role.admin):
-        context["admin"] = await admin_block(principal, today, chosen)
+        context["admin"] = await admin_block(principal, on, chosen)
     return Template("hazards/dashboard.html", context=context)
 
 

@@ -20,10 +20,10 @@ from piccolo.query.functions.aggregate import Max
 from service.accounts.principal import Principal, Role
 from service.campaigns.rules import local_date
 from service.collection.queries import UNIQUE_VIOLATIONS
-from service.orgs import queries as orgs
 from service.web.i18n import _l
 
 from . import queries
+from .access import actor
 from .lifecycle import OPEN_STATES
 from .tables import Hazard, RectificationNotice
 
@@ -66,13 +66,11 @@ def refusal(enterprise_id: int, hazard_ids: Sequence[int], hazards: list[dict]) 
 
 async def may_issue(principal: Principal, enterprise_id: int) -> bool:
     """An admin of the enterprise's town, or a supervisor watching it."""
-    if principal.has(Role.admin):
-        town = await queries.enterprise_town(enterprise_id)
-        if town is not None and principal.manages_town(town):
-            return True
-    return principal.has(Role.supervisor) and enterprise_id in await orgs.watched_by(
-        principal.user_id
-    )
+    town = await queries.enterprise_town(enterprise_id)
+    if town is None:
+        return False
+    who = await actor(principal, {"enterprise": enterprise_id, "town_id": town})
+    return who.town_admin or who.watching
 
 
 def may_view(principal: Principal, notice: dict, watched: set[int]) -> bool:

@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts.principal import Principal, Role
+from service.campaigns.rules import today
 from service.collection.rules import parse_submission_id
 from service.orgs import queries as orgs
 from service.web.access import access
@@ -23,7 +24,7 @@ from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
 
-from . import notices, presentation, queries
+from . import notices, queries
 from .access import reach, reach_filters
 from .dashboards import OPEN, grouped_figures
 from .notices import Refusal
@@ -57,16 +58,14 @@ async def _new_page(
     status: int = 200,
 ) -> Template:
     context: dict[str, Any] = {
-        "today": presentation.today(),
+        "today": today(),
         "chosen": set(chosen or []),
         "error": _(refused.value) if refused else "",
         "token": uuid.uuid4(),  # one notice however often the form is posted
     }
     if enterprise_id is None:
         # Choose the enterprise first: those in reach with open hazards.
-        found = await grouped_figures(
-            await _issuing_scope(principal), "enterprise", presentation.today()
-        )
+        found = await grouped_figures(await _issuing_scope(principal), "enterprise", today())
         context["enterprises"] = [f for f in found if f.open]
         return Template("hazards/notice_new.html", context=context, status_code=status)
     if not await notices.may_issue(principal, enterprise_id):

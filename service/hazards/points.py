@@ -20,18 +20,17 @@ from typing import Any
 import msgspec
 from piccolo.query.methods.select import Count
 
-from service.accounts.principal import Principal, Role
-from service.campaigns.rules import local_date
+from service.accounts.principal import Principal
+from service.campaigns.rules import local_date, today
 from service.collection.queries import UNIQUE_VIOLATIONS
 from service.collection.tables import ItemScore, Submission
 from service.forms.answers import is_phone_number
-from service.orgs import queries as orgs
 from service.orgs.tables import Enterprise
 from service.web.forms import int_or_none, text_of
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
-from .access import Reach, reach, within
+from .access import Reach, actor, reach, within
 from .tables import HazardPoint, PointInspection
 
 # The four-colour risk levels (四色分级), most dangerous first.
@@ -70,13 +69,11 @@ class Rights(msgspec.Struct, frozen=True):
 
 
 async def rights(principal: Principal, enterprise_id: int, town_id: int) -> Rights:
-    manage = principal.manages_town(town_id) or (
-        principal.has(Role.enterprise) and enterprise_id in principal.enterprises
-    )
-    watching = principal.has(Role.supervisor) and enterprise_id in await orgs.watched_by(
-        principal.user_id
-    )
-    return Rights(view=manage or watching, manage=manage)
+    """The enterprise's own accounts and its town's admins keep its registers; the
+    supervisors watching it see them (and add points)."""
+    who = await actor(principal, {"enterprise": enterprise_id, "town_id": town_id})
+    manage = who.town_admin or who.enterprise_account
+    return Rights(view=manage or who.watching, manage=manage)
 
 
 async def enterprises_for(principal: Principal) -> list[dict]:
@@ -179,10 +176,10 @@ async def points_in(
         query = query.where(HazardPoint.enterprise == enterprise_id)
     rows = await query.order_by(HazardPoint.enterprise.name).order_by(HazardPoint.name)
     last = await last_inspected([row["id"] for row in rows])
-    today = local_date(dt.datetime.now(dt.UTC))
+    on = today()
     order = list(DANGER_LEVELS)
     for row in rows:
-        with_due(row, last.get(row["id"]), today)
+        with_due(row, last.get(row["id"]), on)
     return sorted(
         rows,
         key=lambda r: order.index(r["danger_level"]) if r["danger_level"] in order else 9,

@@ -10,7 +10,6 @@ so a double tap lands on the same draft.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -20,7 +19,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts.principal import Principal, Role
-from service.campaigns.rules import local_date
+from service.campaigns.rules import today
 from service.collection import access as filling
 from service.collection import queries as submissions
 from service.collection.outside import NotYours, start_outside_campaign
@@ -138,8 +137,7 @@ async def create_point(request: Request, data: FormBody) -> Template | Redirect:
 async def point_page(request: Request, point_id: FromPath[RowId]) -> Template:
     point, rights = await _visible(request.user, point_id)
     last = await points.last_inspected([point_id])
-    today = local_date(dt.datetime.now(dt.UTC))
-    points.with_due(point, last.get(point_id), today)
+    points.with_due(point, last.get(point_id), today())
     found = await hazard_queries.hazards(hazard_queries.Filters(point_id=point_id), limit=None)
     context = {
         "point": point,
@@ -233,8 +231,7 @@ async def start_inspection(request: Request, point_id: FromPath[RowId], data: Fo
         return Redirect(f"/hazard-points/{point_id}/inspect", status_code=303)
     if not point["active"]:
         raise NotFoundException("Nothing to inspect here")
-    today = local_date(dt.datetime.now(dt.UTC)).isoformat()
-    prefill = {"hazard-point": points.inspection_place(point), "inspection-date": today}
+    prefill = {"hazard-point": points.inspection_place(point), "inspection-date": str(today())}
     try:
         await start_outside_campaign(
             principal, INSPECTION_FORM, point["enterprise"], submission_id, prefill

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from service.campaigns.rules import local_date
+from service.campaigns.rules import today
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 
@@ -48,10 +48,6 @@ def action_label(action: str) -> str:
 
 def action_button(action: str) -> str:
     return _(ACTION_BUTTONS.get(action, action))  # type: ignore[call-overload]
-
-
-def today() -> dt.date:
-    return local_date(dt.datetime.now(dt.UTC))
 
 
 def is_overdue(hazard: dict, on: dt.date | None = None) -> bool:

@@ -330,10 +330,9 @@ async def create(values: dict[str, Any], actor_id: int, now: dt.datetime | None 
 # ---------------------------------------------------------------- figures
 
 
-class EnterpriseFigures(msgspec.Struct, frozen=True):
-    """One enterprise's hazards in figures: what rankings and dashboards show."""
+class Counts(msgspec.Struct, frozen=True, kw_only=True):
+    """Hazards in figures, of an enterprise or an area: what rankings and dashboards show."""
 
-    enterprise_id: int
     found: int  # every hazard but the withdrawn
     closed: int
     open: int
@@ -346,15 +345,44 @@ class EnterpriseFigures(msgspec.Struct, frozen=True):
         return round(100 * self.closed / self.found, 1) if self.found else None
 
 
-# Placeholders in order: withdrawn, closed, the open states, the overdue states and
-# today, the open states again and the major grade; SCOPE narrows to enterprises.
-_FIGURES_SQL = """
-SELECT h.enterprise AS enterprise_id,
+COUNTS = ("found", "closed", "open", "overdue", "open_major")
+
+# The Counts of the hazards `h` grouped by a query; their arguments: `counts_args`.
+COUNTS_SQL = """
        SUM(CASE WHEN h.state <> {} THEN 1 ELSE 0 END) AS found,
        SUM(CASE WHEN h.state = {} THEN 1 ELSE 0 END) AS closed,
        SUM(CASE WHEN h.state IN ({}, {}, {}) THEN 1 ELSE 0 END) AS open,
        SUM(CASE WHEN h.state IN ({}, {}) AND h.deadline < {} THEN 1 ELSE 0 END) AS overdue,
        SUM(CASE WHEN h.state IN ({}, {}, {}) AND h.grade = {} THEN 1 ELSE 0 END) AS open_major
+"""
+
+
+def counts_args(today: dt.date) -> list[Any]:
+    open_ = [s.value for s in OPEN_STATES]
+    overdue = [s.value for s in OVERDUE_STATES]
+    return [
+        State.withdrawn.value,
+        State.closed.value,
+        *open_,
+        *overdue,
+        today,
+        *open_,
+        grades.MAJOR,
+    ]
+
+
+def counts_of(row: dict) -> dict[str, int]:
+    """A row's Counts fields (a sum over no row is NULL on some engines)."""
+    return {k: int(row[k] or 0) for k in COUNTS}
+
+
+class EnterpriseFigures(Counts, frozen=True, kw_only=True):
+    enterprise_id: int
+
+
+# SCOPE narrows to enterprises.
+_FIGURES_SQL = f"""
+SELECT h.enterprise AS enterprise_id, {COUNTS_SQL}
 FROM hazard h
 WHERE SCOPE
 GROUP BY h.enterprise
@@ -377,26 +405,10 @@ async def figures(
     if campaign_id is not None:
         args = [campaign_id]
         scope = "h.enterprise IN (SELECT enterprise FROM campaign_participant WHERE campaign = {})"
-    open_ = [s.value for s in OPEN_STATES]
-    rows = await Hazard.raw(
-        _FIGURES_SQL.replace("SCOPE", scope),
-        State.withdrawn.value,
-        State.closed.value,
-        *open_,
-        *[s.value for s in OVERDUE_STATES],
-        today,
-        *open_,
-        grades.MAJOR,
-        *args,
-    )
+    rows = await Hazard.raw(_FIGURES_SQL.replace("SCOPE", scope), *counts_args(today), *args)
     return {
         row["enterprise_id"]: EnterpriseFigures(
-            enterprise_id=row["enterprise_id"],
-            found=int(row["found"] or 0),
-            closed=int(row["closed"] or 0),
-            open=int(row["open"] or 0),
-            overdue=int(row["overdue"] or 0),
-            open_major=int(row["open_major"] or 0),
+            enterprise_id=row["enterprise_id"], **counts_of(row)
         )
         for row in rows
     }

@@ -4,7 +4,6 @@ hazard (`detection.found_hazards`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from litestar import Request, get, post
@@ -12,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from service.accounts.principal import Role
-from service.campaigns.rules import local_date
+from service.campaigns.rules import today
 from service.collection.outside import NotYours, start_outside_campaign
 from service.collection.rules import parse_submission_id
 from service.web.access import access
@@ -39,10 +38,13 @@ async def start_report(request: Request, data: FormBody) -> Redirect:
     enterprise_id = row_id_or_none(text_of(data.get("enterprise_id")))
     if submission_id is None or enterprise_id is None:
         return Redirect("/hazards/report", status_code=303)
-    today = local_date(dt.datetime.now(dt.UTC)).isoformat()
     try:
         await start_outside_campaign(
-            request.user, REPORT_FORM, enterprise_id, submission_id, {"discovered-date": today}
+            request.user,
+            REPORT_FORM,
+            enterprise_id,
+            submission_id,
+            {"discovered-date": str(today())},
         )
     except NotYours:
         raise NotFoundException("Nothing to report here") from None

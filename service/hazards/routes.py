@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.accounts.principal import Principal
+from service.campaigns.rules import today
 from service.collection.evidence_routes import storage, too_large
 from service.web.access import access
 from service.web.forms import UploadBody, text_of
@@ -25,7 +26,6 @@ from . import grades, notices, page_photos, photos, queries
 from .access import HAZARD_ROLES, scope
 from .actions import Outcome, facts_of, take, visible_hazard
 from .lifecycle import OPEN_STATES, Action, State, allowed_actions, refusal
-from .presentation import today
 from .steps import PLAN_FIELDS, latest_deadline
 
 # The register's views: what a person looks for first.

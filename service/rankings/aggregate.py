@@ -25,6 +25,7 @@ from msgspec.structs import replace
 
 from service.forms.model import Text
 from service.forms.points import EPSILON
+from service.scoring.numbers import number_text
 
 from .groups import Group, group_value
 from .inputs import ParticipantScores
@@ -207,11 +208,17 @@ def _reasons(row: ParticipantScores, policy: Policy) -> tuple[list[Reason], list
         blocking.append(_reason("judges_form_ineligible", n=row.judges_ineligible))
     total, needed = row.self_total, policy.min_self_total
     if total is not None and needed is not None and total + EPSILON < needed:
-        blocking.append(_reason("self_below_min", total=_n(total), needed=_n(needed)))
+        blocking.append(
+            _reason("self_below_min", total=number_text(total), needed=number_text(needed))
+        )
     lowest, percent = row.self_min_section_percent, policy.min_self_section_percent
     short = lowest is not None and percent is not None and lowest + EPSILON < percent
     if total is not None and short:
-        blocking.append(_reason("self_section_below_min", lowest=_n(lowest), needed=_n(percent)))  # type: ignore[arg-type]
+        blocking.append(
+            _reason(
+                "self_section_below_min", lowest=number_text(lowest), needed=number_text(percent)
+            )
+        )  # type: ignore[arg-type]
     missing = []
     needs_self = policy.self_weight > 0 or policy.min_self_total is not None
     if (needs_self or percent is not None) and total is None:
@@ -320,7 +327,3 @@ def _grade(final: float | None, bands: list[GradeBand]) -> str | None:
         if final is not None and final + EPSILON >= band.min:
             return band.id
     return None
-
-
-def _n(value: float) -> str:
-    return f"{round(value, 2):g}"

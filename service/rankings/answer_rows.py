@@ -35,6 +35,7 @@ from service.forms.model import (
     text,
 )
 from service.scoring.breakdown import ItemResult, VetoReason
+from service.scoring.numbers import number_text
 
 HEADER_ZH = (
     "参评单位", "统一社会信用代码", "班组", "片区", "角色", "评分人", "提交时间", "版本",
@@ -130,11 +131,6 @@ class _Stored(msgspec.Struct):
 _decode_breakdown = msgspec.json.Decoder(_Stored).decode
 _decode_photos = msgspec.json.Decoder(dict[str, list[str]]).decode
 _decode_answers = msgspec.json.Decoder(dict[str, Any]).decode
-
-
-def number_text(value: float) -> str:
-    """8, 7.5, 1.67: whole numbers without a decimal point, the rest as stored."""
-    return str(int(value)) if float(value).is_integer() else repr(round(float(value), 2))
 
 
 def answer_text(line: ItemLine, value: Any) -> str:

@@ -21,6 +21,7 @@ from service.web.templating import localize
 from service.web.urls import RowId
 
 from . import answers_export
+from .answer_rows import ItemLine
 from .export import ranking_csv, ranking_xlsx
 from .filters import GROUP
 from .groups import Group
@@ -46,6 +47,15 @@ async def _export(
 def _attachment(campaign: dict, extension: str, what: str = "排名") -> dict[str, str]:
     name = quote(f"{campaign['name']}-{what}.{extension}")
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+
+
+async def _answer_lines(principal: Principal, campaign_id: int) -> tuple[dict, dict[str, ItemLine]]:
+    """The campaign (an admin's own) and the lines of its form, for the answers export."""
+    campaign = await managed_campaign(principal, campaign_id)
+    lines = await answers_export.form_lines(campaign)
+    if lines is None:
+        raise NotFoundException("No such form version")
+    return campaign, lines
 
 
 class RankingDownloads(Controller):
@@ -95,10 +105,7 @@ class RankingDownloads(Controller):
     async def answers_csv(self, request: Request, campaign_id: FromPath[RowId]) -> Stream:
         """Every answer and score of the campaign's counted submissions, a row per item,
         as CSV (streamed batch by batch)."""
-        campaign = await managed_campaign(request.user, campaign_id)
-        lines = await answers_export.form_lines(campaign)
-        if lines is None:
-            raise NotFoundException("No such form version")
+        campaign, lines = await _answer_lines(request.user, campaign_id)
         return Stream(
             answers_export.answers_csv(campaign_id, lines),
             media_type="text/csv; charset=utf-8",
@@ -108,10 +115,7 @@ class RankingDownloads(Controller):
     @get("/{campaign_id:int}/answers.xlsx", name="campaign_answers_xlsx")
     async def answers_xlsx(self, request: Request, campaign_id: FromPath[RowId]) -> Stream:
         """The same as an Excel workbook, sent while it is written."""
-        campaign = await managed_campaign(request.user, campaign_id)
-        lines = await answers_export.form_lines(campaign)
-        if lines is None:
-            raise NotFoundException("No such form version")
+        campaign, lines = await _answer_lines(request.user, campaign_id)
         return Stream(
             answers_export.answers_xlsx(campaign_id, lines, campaign["name"]),
             media_type=XLSX,

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from msgspec import Struct
 
 from service.forms.model import FormDefinition, Grade, Text, as_text, text
+from service.scoring.numbers import number_text
 
 
 class Combine(enum.StrEnum):
@@ -100,18 +101,18 @@ def check_policy(policy: Policy) -> list[str]:
     for name in ("self_weight", "judges_weight"):
         value = getattr(p, name)
         if not 0 <= value <= 1:
-            problems.append(f"{name}: must be between 0 and 1, not {_n(value)}")
+            problems.append(f"{name}: must be between 0 and 1, not {number_text(value)}")
     if not math.isclose(p.self_weight + p.judges_weight, 1.0, abs_tol=1e-9):
         problems.append(
             f"self_weight: self_weight + judges_weight must be 1, not "
-            f"{_n(p.self_weight + p.judges_weight)}"
+            f"{number_text(p.self_weight + p.judges_weight)}"
         )
     if p.min_judges < 0:
         problems.append(f"min_judges: cannot be negative ({p.min_judges})")
     if p.trim_from < 3:
         problems.append(f"trim_from: trimming needs at least 3 judges, not {p.trim_from}")
     if p.spread_limit is not None and p.spread_limit < 0:
-        problems.append(f"spread_limit: cannot be negative ({_n(p.spread_limit)})")
+        problems.append(f"spread_limit: cannot be negative ({number_text(p.spread_limit)})")
     if p.min_self_section_percent is not None and not 0 <= p.min_self_section_percent <= 100:
         problems.append("min_self_section_percent: must be between 0 and 100")
     for kind, entries in (("grades", p.grades), ("awards", p.awards)):
@@ -123,8 +124,8 @@ def check_policy(policy: Policy) -> list[str]:
     for index, band in enumerate(p.grades[1:], start=1):
         if band.min >= p.grades[index - 1].min:
             problems.append(
-                f"grades[{index}].min: bands go from highest to lowest: {_n(band.min)} "
-                f"comes after {_n(p.grades[index - 1].min)}"
+                f"grades[{index}].min: bands go from highest to lowest: {number_text(band.min)} "
+                f"comes after {number_text(p.grades[index - 1].min)}"
             )
     for index, award in enumerate(p.awards):
         if award.top is None and award.min_final is None:
@@ -208,8 +209,9 @@ def describe(
         )
     if p.spread_limit is not None:
         say(
-            f"评委最高分与最低分相差超过{_n(p.spread_limit)}分时，标记为“评分分歧”。",
-            f"Judges more than {_n(p.spread_limit)} points apart are flagged as disagreeing.",
+            f"评委最高分与最低分相差超过{number_text(p.spread_limit)}分时，标记为“评分分歧”。",
+            f"Judges more than {number_text(p.spread_limit)} points apart are flagged as "
+            "disagreeing.",
         )
     say(
         "自评或任何一位评委一票否决的，不具备评选资格，并列出否决理由。",
@@ -217,11 +219,11 @@ def describe(
     )
     if p.min_self_total is not None:
         say(
-            f"自评分须达到{_n(p.min_self_total)}分。",
-            f"The self-assessment must reach {_n(p.min_self_total)}.",
+            f"自评分须达到{number_text(p.min_self_total)}分。",
+            f"The self-assessment must reach {number_text(p.min_self_total)}.",
         )
     if p.min_self_section_percent is not None:
-        x = _n(p.min_self_section_percent)
+        x = number_text(p.min_self_section_percent)
         say(
             f"自评各部分得分率均须达到{x}%。",
             f"Every section of the self-assessment must reach {x}% of its points.",
@@ -237,7 +239,7 @@ def describe(
             "The self-assessment and every judge's must meet the form's gates and mandatory items.",
         )
     if p.grades:
-        bands = [(text(b.label, lang), _n(b.min)) for b in p.grades]
+        bands = [(text(b.label, lang), number_text(b.min)) for b in p.grades]
         say(
             "等级：" + "；".join(f"{label} ≥ {m}分" for label, m in bands) + "。",
             "Grades: " + "; ".join(f"{label} ≥ {m}" for label, m in bands) + ".",
@@ -265,7 +267,9 @@ def describe(
 
 
 def _award_zh(award: AwardRule) -> str:
-    threshold = f"最终得分达到{_n(award.min_final)}分" if award.min_final is not None else ""
+    threshold = (
+        f"最终得分达到{number_text(award.min_final)}分" if award.min_final is not None else ""
+    )
     if award.top is None:
         rule = threshold
     else:
@@ -279,7 +283,7 @@ def _award_en(award: AwardRule) -> str:
     if award.top is not None:
         parts.append(f"the top {award.top} (ties at the cut-off all win)")
     if award.min_final is not None:
-        parts.append(f"a final score of at least {_n(award.min_final)}")
+        parts.append(f"a final score of at least {number_text(award.min_final)}")
     where = f", in {_GROUP_WORDS[award.per][1]}" if award.per else ""
     return f"{text(award.label, 'en')}: {' with '.join(parts)}{where}."
 
@@ -295,8 +299,4 @@ def _tie_break(rule: str, en: bool, sections: Mapping[str, str]) -> str:
 
 
 def _pct(weight: float) -> str:
-    return f"{_n(weight * 100)}%"
-
-
-def _n(value: float) -> str:
-    return f"{round(value, 2):g}"
+    return f"{number_text(weight * 100)}%"

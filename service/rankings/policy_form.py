@@ -15,6 +15,8 @@ from typing import Any
 from msgspec import Struct, field
 from msgspec.structs import replace
 
+from service.scoring.numbers import number_text
+
 from .policy import NAME, Combine, FormEligibility, Policy, check_policy
 from .policy_lists import (
     AWARD,
@@ -157,10 +159,10 @@ def _scalars(text: dict[str, str], errors: Errors) -> dict[str, Any]:
 
 def _values(policy: Policy) -> dict[str, str]:
     def optional(value: float | None) -> str:
-        return "" if value is None else _n(value)
+        return "" if value is None else number_text(value)
 
     return {
-        "self_percent": _n(policy.self_weight * 100),
+        "self_percent": number_text(policy.self_weight * 100),
         "combine": policy.combine.value,
         "trim_from": str(policy.trim_from),
         "spread_limit": optional(policy.spread_limit),
@@ -168,7 +170,3 @@ def _values(policy: Policy) -> dict[str, str]:
         "min_self_section_percent": optional(policy.min_self_section_percent),
         "require_form_eligibility": policy.require_form_eligibility.value,
     }
-
-
-def _n(value: float) -> str:
-    return f"{round(value, 2):g}"

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from service.forms.model import Text
+from service.scoring.numbers import number_text
 from service.web.forms import text_of
 from service.web.i18n import _l
 
@@ -149,7 +150,13 @@ def _dropped(row: Row) -> bool:
 def grade_rows(bands: tuple[GradeBand, ...]) -> list[Row]:
     """The rows showing a policy's grade bands."""
     return [
-        {"id": b.id, "zh": b.label.zh, "en": b.label.en or "", "min": _n(b.min), "remove": ""}
+        {
+            "id": b.id,
+            "zh": b.label.zh,
+            "en": b.label.en or "",
+            "min": number_text(b.min, 4),
+            "remove": "",
+        }
         for b in bands
     ]
 
@@ -193,7 +200,7 @@ def award_rows(awards: tuple[AwardRule, ...]) -> list[Row]:
             "zh": a.label.zh,
             "en": a.label.en or "",
             "top": "" if a.top is None else str(a.top),
-            "min_final": "" if a.min_final is None else _n(a.min_final),
+            "min_final": "" if a.min_final is None else number_text(a.min_final, 4),
             "per": a.per.value if a.per else "",
             "order": str(position),
             "remove": "",
@@ -317,7 +324,3 @@ def _ids(kind: str, given: list[str]) -> list[str]:
         ids.append(f"{kind}{n}")
         taken.add(f"{kind}{n}")
     return ids
-
-
-def _n(value: float) -> str:
-    return f"{round(value, 4):g}"

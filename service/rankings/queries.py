@@ -29,13 +29,12 @@ names are its field names), several times faster than building them one by one.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import msgspec
 
-from service.campaigns.rules import local_date
+from service.campaigns.rules import today
 from service.campaigns.tables import Participant
 from service.collection.rules import Status
 from service.collection.tables import Submission
@@ -192,11 +191,9 @@ async def scores_version(campaign_id: int) -> tuple[Any, ...]:
     rows = await Participant.raw(
         "SELECT (SELECT MAX(updated_at) FROM submission WHERE campaign = {}) AS changed, "
         "(SELECT COUNT(*) FROM campaign_participant WHERE campaign = {}) AS participants, "
-        "(SELECT MAX(h.updated_at) FROM hazard h WHERE h.enterprise IN "
-        "(SELECT enterprise FROM campaign_participant WHERE campaign = {})) AS hazards_changed, "
-        "(SELECT COUNT(*) FROM hazard h WHERE h.enterprise IN "
-        "(SELECT enterprise FROM campaign_participant WHERE campaign = {})) AS hazards",
-        campaign_id,
+        "h.hazards_changed, h.hazards FROM (SELECT MAX(updated_at) AS hazards_changed, "
+        "COUNT(*) AS hazards FROM hazard WHERE enterprise IN "
+        "(SELECT enterprise FROM campaign_participant WHERE campaign = {})) h",
         campaign_id,
         campaign_id,
         campaign_id,
@@ -233,7 +230,7 @@ async def participant_scores(
         statements.append(sections_statement(campaign_id, sections, *group))
     calls: list[Awaitable[Any]] = [Participant.raw(sql, *args).run() for sql, args in statements]
     if with_hazards:
-        calls.append(hazard_figures(local_date(dt.datetime.now(dt.UTC)), campaign_id=campaign_id))
+        calls.append(hazard_figures(today(), campaign_id=campaign_id))
     results = await _side_by_side(calls)
     found_hazards = results.pop() if with_hazards else None
     rows, totals, *by_section = results

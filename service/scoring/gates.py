@@ -17,6 +17,7 @@ from service.forms.model import (
     as_text,
 )
 from service.forms.points import EPSILON
+from service.scoring.numbers import number_text
 
 from .breakdown import GateFailure, GradeResult, SectionResult
 
@@ -81,8 +82,8 @@ def gate_failures(
     if gate.min_total is not None:
         if total + EPSILON < gate.min_total:
             message = custom or Text(
-                zh=f"总分{_fmt(total)}分，未达到{_fmt(gate.min_total)}分",
-                en=f"Total {_fmt(total)} is below {_fmt(gate.min_total)}",
+                zh=f"总分{number_text(total)}分，未达到{number_text(gate.min_total)}分",
+                en=f"Total {number_text(total)} is below {number_text(gate.min_total)}",
             )
             return [GateFailure("min_total", message)]
         return []
@@ -98,10 +99,11 @@ def gate_failures(
                         "min_section_percent",
                         custom
                         or Text(
-                            zh=f"“{title.zh}”得分率{_fmt(result.percentage)}%，"
-                            f"未达到{_fmt(gate.min_section_percent)}%",
-                            en=f"{title.en or title.zh}: {_fmt(result.percentage)}% is below "
-                            f"{_fmt(gate.min_section_percent)}%",
+                            zh=f"“{title.zh}”得分率{number_text(result.percentage)}%，"
+                            f"未达到{number_text(gate.min_section_percent)}%",
+                            en=f"{title.en or title.zh}: "
+                            f"{number_text(result.percentage)}% is below "
+                            f"{number_text(gate.min_section_percent)}%",
                         ),
                         section=section.id,
                     )
@@ -124,9 +126,9 @@ def gate_failures(
             actual, needed, unit = result.percentage, gate.min_percent or 0.0, "%"
         if actual + EPSILON < needed:
             message = custom or Text(
-                zh=f"“{title.zh}”{_fmt(actual)}{unit}，未达到{_fmt(needed)}{unit}",
-                en=f"{title.en or title.zh}: {_fmt(actual)}{'%' if unit == '%' else ''} "
-                f"is below {_fmt(needed)}{'%' if unit == '%' else ''}",
+                zh=f"“{title.zh}”{number_text(actual)}{unit}，未达到{number_text(needed)}{unit}",
+                en=f"{title.en or title.zh}: {number_text(actual)}{'%' if unit == '%' else ''} "
+                f"is below {number_text(needed)}{'%' if unit == '%' else ''}",
             )
             return [GateFailure("section_minimum", message, section=gate.section)]
         return []
@@ -135,11 +137,11 @@ def gate_failures(
         if not isinstance(value, (int, float)) or value + EPSILON < gate.at_least:
             item = definition.item_map()[gate.item]
             label = as_text(item.label)
-            shown = _fmt(value) if isinstance(value, (int, float)) else "未填"
+            shown = number_text(value) if isinstance(value, (int, float)) else "未填"
             message = custom or Text(
-                zh=f"“{label.zh}”为{shown}，未达到{_fmt(gate.at_least)}",
+                zh=f"“{label.zh}”为{shown}，未达到{number_text(gate.at_least)}",
                 en=f"{label.en or label.zh}: {shown if shown != '未填' else 'no answer'} "
-                f"is below {_fmt(gate.at_least)}",
+                f"is below {number_text(gate.at_least)}",
             )
             return [GateFailure("item_minimum", message, item=gate.item)]
     return []
@@ -165,7 +167,3 @@ def grade_reached(
 def _rescaled(definition: FormDefinition) -> bool:
     scoring = definition.scoring
     return scoring is not None and scoring.not_applicable is NotApplicablePolicy.rescale
-
-
-def _fmt(value: float) -> str:
-    return f"{round(value, 2):g}"

@@ -133,6 +133,41 @@ EVIDENCE_UNREADABLE = ProblemKind(
 DATABASE_UNAVAILABLE = ProblemKind(
     "database.unavailable", 503, "The database is not answering", "数据库无法连接"
 )
+# The hazard loop (service/hazards/lifecycle.py): every refused transition says why.
+HAZARD_NOT_FOUND = ProblemKind("hazard.not_found", 404, "No such hazard", "没有这条隐患")
+HAZARD_WRONG_STATE = ProblemKind(
+    "hazard.wrong_state",
+    409,
+    "This step does not follow from the hazard's present state",
+    "隐患当前状态下不能进行此操作",
+)
+HAZARD_NOT_YOURS = ProblemKind(
+    "hazard.not_allowed",
+    403,
+    "This step is not yours to take on this hazard",
+    "您无权对这条隐患进行此操作",
+)
+HAZARD_OWN_RECTIFICATION = ProblemKind(
+    "hazard.own_rectification",
+    403,
+    "The rectification must be verified by someone other than who submitted it",
+    "整改须由提交整改以外的人员验收",
+)
+HAZARD_PLAN_REQUIRED = ProblemKind(
+    "hazard.plan_required",
+    400,
+    "A major hazard needs its rectification plan before it is acknowledged",
+    "重大事故隐患须先制定治理方案才能确认整改",
+)
+HAZARD_INVALID = ProblemKind(
+    "hazard.invalid", 400, "Some fields are missing or invalid", "部分内容未填写或不正确"
+)
+HAZARD_CHANGED = ProblemKind(
+    "hazard.changed",
+    409,
+    "Someone else acted on this hazard meanwhile: see its present state",
+    "其他人刚刚处理了这条隐患，请查看最新状态",
+)
 
 
 class ApiProblem(HTTPException):
@@ -182,40 +217,3 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
-
-
-# The hazard loop (service/hazards/lifecycle.py): every refused transition says why.
-HAZARD_NOT_FOUND = ProblemKind("hazard.not_found", 404, "No such hazard", "没有这条隐患")
-HAZARD_WRONG_STATE = ProblemKind(
-    "hazard.wrong_state",
-    409,
-    "This step does not follow from the hazard's present state",
-    "隐患当前状态下不能进行此操作",
-)
-HAZARD_NOT_YOURS = ProblemKind(
-    "hazard.not_allowed",
-    403,
-    "This step is not yours to take on this hazard",
-    "您无权对这条隐患进行此操作",
-)
-HAZARD_OWN_RECTIFICATION = ProblemKind(
-    "hazard.own_rectification",
-    403,
-    "The rectification must be verified by someone other than who submitted it",
-    "整改须由提交整改以外的人员验收",
-)
-HAZARD_PLAN_REQUIRED = ProblemKind(
-    "hazard.plan_required",
-    400,
-    "A major hazard needs its rectification plan before it is acknowledged",
-    "重大事故隐患须先制定治理方案才能确认整改",
-)
-HAZARD_INVALID = ProblemKind(
-    "hazard.invalid", 400, "Some fields are missing or invalid", "部分内容未填写或不正确"
-)
-HAZARD_CHANGED = ProblemKind(
-    "hazard.changed",
-    409,
-    "Someone else acted on this hazard meanwhile: see its present state",
-    "其他人刚刚处理了这条隐患，请查看最新状态",
-)

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from service.scoring.numbers import number_text
 from service.settings import PROJECT_ROOT
 
 from .i18n import _l, current_language, gettext_, language_in_query, ngettext_
@@ -31,9 +32,7 @@ def localize(label: object) -> str:
 
 def number(value: float | None) -> str:
     """Scores as a clerk writes them: 8, 7.5, 0.25 — no trailing zeros."""
-    if value is None:
-        return "—"
-    return f"{round(value, 2):g}"
+    return "—" if value is None else number_text(value)
 
 
 def with_lang(path: str) -> str:

@@ -14,9 +14,9 @@ import pytest
 from litestar.testing import TestClient
 
 from service.accounts import tokens
+from service.campaigns.rules import today
 from service.campaigns.tables import Campaign
 from service.hazards import dashboards, queries
-from service.hazards.presentation import today
 from service.hazards.queries import Filters
 from service.hazards.tables import Hazard
 from service.hazards.trend import Per

@@ -10,8 +10,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from service.campaigns.rules import today
 from service.hazards import notices
-from service.hazards.presentation import today
 from service.hazards.tables import Hazard, RectificationNotice
 from tests.collection.test_pages import csrf, signed_in
 from tests.factories import in_database
