@@ -65,6 +65,8 @@ class SubmissionResult(msgspec.Struct, kw_only=True):
     team_id: int | None
     submitted_at: dt.datetime | None
     breakdown: Breakdown | None  # None for a draft never submitted
+    # When the phone completed it, for a submission filled offline and sent later.
+    completed_at: dt.datetime | None = None
 
 
 class SubmissionState(SubmissionResult, kw_only=True):
@@ -243,6 +245,7 @@ async def _stored_result(submission: dict) -> SubmissionResult:
         team_id=submission["team_id"],
         submitted_at=first["created_at"],
         breakdown=first["breakdown"],
+        completed_at=first["completed_at"],
     )
 
 
@@ -262,6 +265,22 @@ def _as_stored(breakdown: Breakdown) -> Breakdown:
     floats may be ints; stored ones are floats), so first and repeat answers are
     the same bytes."""
     return msgspec.json.decode(msgspec.json.encode(breakdown), type=Breakdown)
+
+
+# A phone's clock may run a little fast; a completion further ahead is a wrong clock.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def _completed_at(body: SubmissionBody, now: dt.datetime) -> dt.datetime | None:
+    """The phone's completion time, checked: never in the future."""
+    completed = body.completed_at
+    if completed is None:
+        return None
+    if completed.tzinfo is None:
+        raise ApiProblem(BAD_REQUEST, "completed_at needs a time zone (e.g. …Z)")
+    if completed > now + CLOCK_SKEW:
+        raise ApiProblem(BAD_REQUEST, "completed_at lies in the future: check the phone's clock")
+    return min(completed, now)
 
 
 def _matches(draft: dict, target: Target) -> bool:
@@ -299,7 +318,9 @@ class SubmissionApi(Controller):
     async def submit(self, request: Request, data: JSONBody[SubmissionBody]) -> SubmissionResult:
         principal: Principal = request.user
         digest = body_hash(data)
+        now = dt.datetime.now(dt.UTC)
         try:
+            completed_at = _completed_at(data, now)
             target = await _target(principal, data)
             breakdown, photos = await _scored(principal, data, target)
         except ApiProblem:
@@ -314,7 +335,6 @@ class SubmissionApi(Controller):
             ):
                 return await _stored_result(existing)
             raise
-        now = dt.datetime.now(dt.UTC)
         draft = queries.Draft(
             id=data.id,
             form_version_id=target.form_version_id,
@@ -328,7 +348,7 @@ class SubmissionApi(Controller):
         judging = target.role == Role.judge
         found = [] if judging else found_hazards(target.definition, data.answers, breakdown)
         if await queries.insert_submitted(
-            draft, data.answers, breakdown, digest, now, photos, found
+            draft, data.answers, breakdown, digest, now, photos, found, completed_at
         ):
             return SubmissionResult(
                 id=data.id,
@@ -341,6 +361,7 @@ class SubmissionApi(Controller):
                 team_id=target.team_id,
                 submitted_at=now,
                 breakdown=_as_stored(breakdown),
+                completed_at=completed_at,
             )
         existing = await queries.find(data.id)
         for _attempt in range(3):
@@ -361,6 +382,7 @@ class SubmissionApi(Controller):
                 body_hash=digest,
                 now=now,
                 found=found,
+                completed_at=completed_at,
             ):
                 return await _stored_result(await queries.find(data.id))  # type: ignore[arg-type]
             existing = await queries.find(data.id)

@@ -259,11 +259,12 @@ def _revision_statement(
     reason: str,
     now: dt.datetime,
     photos: dict[str, list[str]],
+    completed_at: dt.datetime | None = None,
 ) -> Statement:
     return (
         "INSERT INTO submission_revision "
         "(submission, number, answers, breakdown, total, eligible, grade, author, reason, "
-        "created_at, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, evidence, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             _key(submission_id),
             number,
@@ -276,6 +277,7 @@ def _revision_statement(
             reason,
             now,
             msgspec.json.encode(photos).decode(),
+            completed_at,
         ],
     )
 
@@ -300,6 +302,7 @@ async def submit(
     reason: str = "",
     now: dt.datetime | None = None,
     found: Sequence[Found] = (),
+    completed_at: dt.datetime | None = None,
 ) -> bool:
     """Store a draft (or a correction) as the next revision, with its scores, the
     photos it has now and the hazards it `found` (a correction adds the newly failed
@@ -349,6 +352,7 @@ async def submit(
                         reason,
                         now,
                         photos,
+                        completed_at,
                     ),
                     *_score_statements(submission["id"], breakdown),
                     *creation_statements(
@@ -384,6 +388,7 @@ async def insert_submitted(
     now: dt.datetime | None = None,
     photos: dict[str, list[str]] | None = None,
     found: Sequence[Found] = (),
+    completed_at: dt.datetime | None = None,
 ) -> bool:
     """Store a submission that arrives complete (the API) in one atomic unit, with
     the hazards it `found`. False if a submission with this id already exists (a
@@ -425,6 +430,7 @@ async def insert_submitted(
             "",
             now,
             photos,
+            completed_at,
         ),
         *_score_statements(draft.id, breakdown),
         *creation_statements(
@@ -503,6 +509,7 @@ def _revision_columns() -> tuple:
         SubmissionRevision.grade,
         SubmissionRevision.reason,
         SubmissionRevision.created_at,
+        SubmissionRevision.completed_at,
         SubmissionRevision.author.id.as_alias("author_id"),
         SubmissionRevision.author.display_name.as_alias("author_name"),
     )

@@ -87,7 +87,9 @@ class SubmissionRevision(Table, tablename="submission_revision"):
     grade = Varchar(length=64, null=True, default=None)
     author = ForeignKey(User, null=True, default=None, on_delete=OnDelete.restrict)
     reason = Text(default="")  # why a correction was made; empty for the first
-    created_at = Timestamptz()
+    created_at = Timestamptz()  # received by the server
+    # Completed on the phone, when it was filled offline and sent later.
+    completed_at = Timestamptz(null=True, default=None)
 
 
 class SectionScore(Table, tablename="section_score"):

@@ -173,6 +173,21 @@ SUBMISSION_API_RULES: dict[str, Rule] = {
     ),
 }
 
+# Filling without signal (service/collection/offline_routes.py). Campaign 999 does not
+# exist: anyone signed in gets past the guard (404).
+OFFLINE_RULES: dict[str, Rule] = {
+    "GET /sw.js": Rule(PUBLIC, "/sw.js"),
+    "GET /manifest.webmanifest": Rule(PUBLIC, "/manifest.webmanifest"),
+    "GET /outbox": Rule(PUBLIC, "/outbox"),
+    "POST /offline/device": Rule(SIGNED_IN, "/offline/device"),
+    "GET /offline/tasks/{campaign_id:int}/{enterprise_id:int}": Rule(
+        SIGNED_IN, "/offline/tasks/999/999"
+    ),
+    "GET /api/v1/offline/tasks/{campaign_id:int}/{enterprise_id:int}": Rule(
+        SIGNED_IN, "/api/v1/offline/tasks/999/999"
+    ),
+}
+
 ORG_ADMIN_RULES = {
     "GET /admin/towns": Rule(ADMIN, "/admin/towns"),
     "POST /admin/towns": Rule(ADMIN, "/admin/towns", {"name": ""}, county=True),
@@ -321,6 +336,9 @@ RULES: dict[str, Rule] = {
     **HAZARD_PAGE_RULES,
     **DASHBOARD_NOTICE_RULES,
     **HAZARD_POINT_RULES,
+    **OFFLINE_RULES,
+    # Next to last: it revokes the token the API rules are requested with.
+    "DELETE /api/v1/offline/device": Rule(SIGNED_IN, "/api/v1/offline/device"),
     # Sign-out last: it ends the actor's session.
     "POST /logout": Rule(SIGNED_IN, "/logout"),
 }

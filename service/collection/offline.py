@@ -1,0 +1,79 @@
+"""Filling without signal: what a phone needs to fill a form offline. Pure.
+
+The offline page is the fill page's markup for every section at once; this module
+gives the small script beside it the rules as data (the plan): which items show
+when (show_if), what is required, which items take photos. The script applies
+them while there is no server to ask; the server stays the judge when the
+submission arrives and validates, scores and checks completeness again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+
+from service.forms.model import (
+    Check,
+    FormDefinition,
+    ItemBase,
+    MultiChoice,
+    Photo,
+    item_type_name,
+)
+from service.web.templating import localize
+
+CHECK_PHOTOS = 5  # photos a check item takes (photo items say their own max_count)
+
+
+def condition_of(item: ItemBase) -> dict[str, Any] | None:
+    """show_if as data: the item it depends on and the answers (as text) that show it.
+    Text as the server compares it (`str` of each), so both sides agree."""
+    condition = item.show_if
+    if condition is None:
+        return None
+    wanted = [condition.equals] if condition.any_of is None else list(condition.any_of)
+    return {"item": condition.item, "values": [str(w) for w in wanted]}
+
+
+def _item_plan(item: ItemBase, section_id: str) -> dict[str, Any]:
+    plan: dict[str, Any] = {
+        "section": section_id,
+        "type": item_type_name(item),
+        "label": localize(item.label),
+        "required": bool(item.required),
+        "show_if": condition_of(item),
+    }
+    if isinstance(item, Photo):
+        plan["photos"] = {"min": item.min_count, "max": item.max_count}
+    if isinstance(item, Check):
+        plan["good"] = item.good.value
+        plan["evidence_on_fail"] = bool(item.evidence_on_fail)
+        plan["photos"] = {"min": 0, "max": CHECK_PHOTOS}
+    if isinstance(item, MultiChoice):
+        plan["min_selected"] = item.min_selected
+    return plan
+
+
+def client_plan(definition: FormDefinition) -> dict[str, Any]:
+    """The form's rules as the offline script needs them, in form order (show_if is
+    evaluated in that order: an item shows only if what it depends on shows)."""
+    return {
+        "form": {"id": definition.id, "version": definition.version},
+        "sections": [
+            {"id": section.id, "items": [item.id for item in section.items]}
+            for section in definition.sections
+        ],
+        "items": {
+            item.id: _item_plan(item, section.id)
+            for section in definition.sections
+            for item in section.items
+        },
+    }
+
+
+def etag_of(*parts: Any) -> str:
+    """A strong ETag over what a response is made of (JSON-encodable parts)."""
+    digest = hashlib.sha256(msgspec.json.encode(parts, order="sorted")).hexdigest()
+    return f'"{digest[:32]}"'
