@@ -375,6 +375,9 @@ async def _result_page(
         evidence=evidence,
         breakdown=current["breakdown"] if current else None,
         answers=current["answers"] if current else row["answers"],
+        # Filled offline: when the phone completed it, beside when the server received it.
+        completed_at=current["completed_at"] if current else None,
+        received_at=current["created_at"] if current else None,
         history=await queries.revisions(row["id"]),
         may_correct=await rules_of_access.may_correct(request.user, row),
         may_cancel=rules_of_access.may_edit_draft(request.user, row),
