@@ -366,6 +366,7 @@
     var index = order.indexOf(name);
     $('[data-go="previous"]', fill.root).hidden = index <= 0 || name === "_done";
     $('[data-go="next"]', fill.root).hidden = index >= order.length - 1 || name === "_done";
+    $("#offline-bar").hidden = name === "_done";
     if (name === "_review") { drawReview(fill); }
     window.scrollTo(0, 0);
   }
@@ -517,7 +518,7 @@
   function newDraft(fill, server) {
     var draft = {
       id: Outbox.uuid(), user: fill.user, task: taskKey(fill.user, fill.target.page), page: fill.target.page,
-      title: fill.title, target: { campaign_id: fill.target.campaign_id, enterprise_id: fill.target.enterprise_id, team_id: fill.target.team_id },
+      title: fill.title, target: { campaign_id: fill.target.campaign_id, enterprise_id: fill.target.enterprise_id, team_id: fill.target.team_id }, repeatable: fill.target.repeatable,
       answers: {}, base: null, serverPhotos: {}, photoItems: {}, status: "editing", dirty: false,
       createdAt: new Date().toISOString(),
     };
@@ -677,7 +678,10 @@
       if (draft.receivedAt) { addLine(li, msg(box, "received") + " " + clock(draft.receivedAt)); }
       var actions = document.createElement("p");
       if (draft.status !== "sent") { actions.appendChild(action("a", msg(box, "open"), draft.page + "#draft=" + draft.id)); }
-      if (draft.status === "conflict") { actions.appendChild(action("button", msg(box, "keep"), null, "keep", draft.id)); }
+      // The phone's copy can stand over a draft changed elsewhere, or as an inspection of
+      // its own (a supervisor's); a self-assessment or an evaluation is one per task.
+      var taken = draft.problem && draft.problem.code === "submission.conflict";
+      if (draft.status === "conflict" && (!taken || draft.repeatable)) { actions.appendChild(action("button", msg(box, "keep"), null, "keep", draft.id)); }
       if (draft.status !== "sent" && draft.status !== "sending") { actions.appendChild(action("button", msg(box, "discard"), null, "discard", draft.id)); }
       li.appendChild(actions);
       list.appendChild(li);
@@ -716,7 +720,7 @@
         if (draft.problem && draft.problem.code === "submission.conflict") {
           return store.byIndex("photos", "draft", draft.id).then(function (photos) {
             var old = draft.id;
-            draft.id = Outbox.uuid(); draft.base = null; draft.serverPhotos = {};
+            draft.id = Outbox.uuid(); draft.base = null; draft.serverPhotos = {}; draft.posted = false;
             return Promise.all(photos.map(function (p) { p.draft = draft.id; p.serverId = null; return store.put("photos", p); }))
               .then(function () { return store.remove("drafts", old); });
           }).then(function () { draft.status = "queued"; draft.problem = null; return store.put("drafts", draft); });

@@ -115,10 +115,12 @@
       if (response.status === 404) { return true; }
       if (!response.ok) { return problemOf(response).then(function (p) { throw p; }); }
       return response.json().then(function (server) {
-        if (server.status === "draft" && server.updated_at !== draft.base) {
-          return settle(draft, "conflict", { status: 409, code: "draft.changed_elsewhere", detail: server.updated_at, errors: [] }).then(function () { return false; });
-        }
-        return true;
+        var code = null;
+        if (server.status === "draft" && server.updated_at !== draft.base) { code = "draft.changed_elsewhere"; }
+        // Submitted, and not by this phone's own post (whose answer may have been lost).
+        if (server.status !== "draft" && !draft.posted) { code = "submission.conflict"; }
+        if (!code) { return true; }
+        return settle(draft, "conflict", { status: 409, code: code, detail: server.updated_at, errors: [] }).then(function () { return false; });
       });
     });
   }
@@ -163,7 +165,10 @@
       team_id: draft.target.team_id,
       completed_at: draft.completedAt,
     };
-    return api(token, "POST", "/api/v1/submissions", JSON.stringify(body), { "Content-Type": "application/json" }).then(function (response) {
+    draft.posted = true;  // from now on, a submitted copy on the server may be this one
+    return store.put("drafts", draft).then(function () {
+      return api(token, "POST", "/api/v1/submissions", JSON.stringify(body), { "Content-Type": "application/json" });
+    }).then(function (response) {
       if (!response.ok) { return problemOf(response).then(function (p) { throw p; }); }
       return response.json().then(function (result) {
         draft.receivedAt = result.submitted_at;

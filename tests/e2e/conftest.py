@@ -7,6 +7,7 @@ packages; Playwright never downloads one). Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from service.db.testing import create_fresh_postgres_database, drop_postgres_database
 from service.settings import PROJECT_ROOT
+from tests.conftest import run_sync
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -43,11 +46,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("e2e") / "ankang.sqlite3"
+@contextlib.contextmanager
+def serving(database_url: str, folder: Path) -> Iterator[str]:
+    """The app served from a subprocess on `database_url`, set up as `make run` does."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PORT": str(port)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "MEDIA_DIR": str(folder / "media"),
+    }
     for command in (["migrate"], ["forms", "sync"], ["seed"]):  # as `make run` does
         subprocess.run(
             [sys.executable, "-m", "service", *command],
@@ -56,7 +64,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-    log = (tmp_path_factory.mktemp("e2e-log") / "server.log").open("w")
+    log = (folder / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve"],
         env=env,
@@ -72,6 +80,37 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("e2e")
+    with serving(f"sqlite:///{folder / 'ankang.sqlite3'}", folder) as base_url:
+        yield base_url
+
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A server of its own on each engine (PostgreSQL when TEST_DATABASE_URL names one)."""
+    folder = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    if request.param == "sqlite":
+        with serving(f"sqlite:///{folder / 'ankang.sqlite3'}", folder) as base_url:
+            yield base_url
+        return
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        pytest.skip("TEST_DATABASE_URL names no PostgreSQL server")
+    url = run_sync(create_fresh_postgres_database(server_url))
+    try:
+        with serving(url, folder) as base_url:
+            yield base_url
+    finally:
+        run_sync(drop_postgres_database(url))
 
 
 def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
