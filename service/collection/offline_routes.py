@@ -27,6 +27,8 @@ from service.accounts.sessions import token_hash
 from service.accounts.tables import ApiToken
 from service.campaigns.queries import OpenCampaign
 from service.forms import catalog
+from service.hazards import points
+from service.hazards.access import Reach
 from service.orgs import queries as orgs
 from service.settings import PROJECT_ROOT
 from service.web.access import PUBLIC, SIGNED_IN, access
@@ -50,6 +52,8 @@ SHELL = (
     "js/offline.js",
     "img/icon.svg",
 )
+# The checklist's "place inspected": a hazard point's QR code fills it in.
+PLACE_ITEM = "hazard-point"
 DEVICE_TOKEN_NAME = "离线同步"  # the account page lists it with the personal tokens
 DEVICE_TOKENS_KEPT = 10  # live device tokens per person: the oldest goes first
 
@@ -229,6 +233,13 @@ class OfflineSubmission(msgspec.Struct, kw_only=True):
     updated_at: dt.datetime
 
 
+class OfflinePoint(msgspec.Struct, kw_only=True):
+    """A hazard point of the enterprise: its QR code opens the kept task there."""
+
+    id: int
+    place: str  # what the checklist's "place inspected" is filled with
+
+
 class OfflineTask(msgspec.Struct, kw_only=True):
     """What a phone keeps of a task besides its page: the draft to go on with."""
 
@@ -242,6 +253,7 @@ class OfflineTask(msgspec.Struct, kw_only=True):
     page: str  # the offline page of the task
     closes_at: dt.datetime
     submission: OfflineSubmission | None  # None: nothing started on the server
+    points: list[OfflinePoint] = []  # for a checklist asking the place inspected
 
 
 async def _server_copy(
@@ -277,6 +289,14 @@ async def _server_copy(
     )
 
 
+async def _points(enterprise_id: int) -> list[OfflinePoint]:
+    """The enterprise's active hazard points (the task is the caller's: they may see them)."""
+    return [
+        OfflinePoint(id=row["id"], place=points.inspection_place(row))
+        for row in await points.points_in(Reach(None), enterprise_id=enterprise_id)
+    ]
+
+
 @get(
     "/api/v1/offline/tasks/{campaign_id:int}/{enterprise_id:int}",
     summary="A task as a phone keeps it for filling offline (with ETag)",
@@ -296,6 +316,9 @@ async def offline_task(
 ) -> Response[OfflineTask]:
     principal: Principal = request.user
     task = await _task(principal, campaign_id, enterprise_id, team)
+    definition = await catalog.definition_by_id(task.form_version_id, task.content_hash)
+    if definition is None:  # pragma: no cover - a campaign's version is never deleted
+        raise NotFoundException("No form")
     body = OfflineTask(
         campaign_id=campaign_id,
         enterprise_id=enterprise_id,
@@ -307,6 +330,7 @@ async def offline_task(
         page=page_url(campaign_id, enterprise_id, team),
         closes_at=task.closes_at,
         submission=await _server_copy(principal, task, enterprise_id, team),
+        points=await _points(enterprise_id) if PLACE_ITEM in definition.item_map() else [],
     )
     etag = etag_of(msgspec.to_builtins(body))
     return _not_modified(request, etag) or Response(

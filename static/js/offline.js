@@ -202,7 +202,11 @@
         kept.keptAt = new Date().toISOString();
         var page = here && navigator.serviceWorker && navigator.serviceWorker.controller
           ? Promise.resolve(pageSize()) : cachePage(info.page);
-        return Promise.all([page, cachePage("/tasks").catch(function () { return 0; }), cachePage("/outbox").catch(function () { return 0; })])
+        // /outbox is part of the shell; /tasks is kept by the service worker as it is
+        // opened, and fetched here only when no worker controls this page yet.
+        var controlled = navigator.serviceWorker && navigator.serviceWorker.controller;
+        var tasks = controlled && location.pathname === "/tasks" ? 0 : cachePage("/tasks").catch(function () { return 0; });
+        return Promise.all([page, tasks])
           .then(function (sizes) { kept.pageBytes = sizes[0]; return refreshTask(kept, token); });
       });
     }).then(function (kept) { askPersistence(); return kept; });
@@ -529,11 +533,24 @@
     return draft;
   }
 
+  // Started from a hazard point's code: the place inspected, and today.
+  function prefillPlace(fill, draft, place) {
+    var items = fill.plan.items;
+    if (items["hazard-point"]) { draft.answers["hazard-point"] = place; }
+    if (items["inspection-date"] && items["inspection-date"].type === "date") {
+      var d = new Date();
+      var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      draft.answers["inspection-date"] = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+    }
+    draft.dirty = true;
+  }
+
   // The draft to go on with: the one named in the address, or this task's draft on
   // the phone, or the server's draft of the task, or a new one.
   function findDraft(fill, kept) {
     var wanted = (location.hash.match(/draft=([0-9a-f-]+)/) || [])[1];
-    var fresh = location.hash === "#new";
+    var point = (location.hash.match(/point=(\d+)/) || [])[1];
+    var fresh = location.hash === "#new" || !!point;
     return store.byIndex("drafts", "task", taskKey(fill.user, fill.target.page)).then(function (drafts) {
       var named = wanted && drafts.filter(function (d) { return d.id === wanted; })[0];
       if (named) { return named; }
@@ -548,7 +565,10 @@
       }
       if (server && server.status !== "draft" && !fill.target.repeatable) { return { done: true }; }
       var taken = server && drafts.some(function (d) { return d.id === server.id; });
-      return newDraft(fill, fresh || taken ? null : server);
+      var draft = newDraft(fill, fresh || taken ? null : server);
+      var at = point && kept && kept.task && (kept.task.points || []).filter(function (p) { return String(p.id) === point; })[0];
+      if (at) { prefillPlace(fill, draft, at.place); }
+      return draft;
     });
   }
 
@@ -574,6 +594,11 @@
       }
       fill.draft = draft;
       Fill = fill;
+      // The address now names this draft: a reload goes on with it, not a new one.
+      if (/^#(new|point=)/.test(location.hash)) {
+        history.replaceState(null, "", location.pathname + location.search + "#draft=" + draft.id);
+        store.put("drafts", draft);
+      }
       return store.byIndex("photos", "draft", draft.id).then(function (photos) {
         fill.photos = photos;
         Object.keys(fill.plan.items).forEach(function (id) {
@@ -739,6 +764,32 @@
     }
   });
 
+  // ---------------------------------------------------------------- without signal
+
+  // A hazard point's QR code scanned without signal: the kept task of its enterprise,
+  // with the place filled in.
+  function fromPointCode() {
+    var match = location.pathname.match(/^\/hazard-points\/(\d+)\/inspect$/);
+    var user = signedInUser();
+    if (!match || navigator.onLine && !document.getElementById("outbox")) { return; }
+    store.all("kept").then(function (all) {
+      var kept = all.filter(function (k) {
+        return (!user || k.user === user) && k.task && (k.task.points || []).some(function (p) { return String(p.id) === match[1]; });
+      })[0];
+      if (kept) { location.replace(kept.page + "#point=" + match[1]); }
+    });
+  }
+
+  // "Start" on a kept /tasks without signal: the kept task's offline page instead.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine || !form.matches('form[action="/tasks/start"]')) { return; }
+    var task = form.closest("[data-offline-page]");
+    if (!task) { return; }
+    event.preventDefault();
+    location.href = task.getAttribute("data-offline-page") + "#new";
+  }, true);
+
   // ---------------------------------------------------------------- on every page
 
   function start() {
@@ -752,6 +803,7 @@
     if (root && root !== (Fill && Fill.root)) { openForm(root).catch(function (e) { if (window.console) { console.error(e); } }); }
     drawTasks();
     keepOpened();
+    fromPointCode();
     refreshStatus();
     send();
   }

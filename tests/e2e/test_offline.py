@@ -139,6 +139,13 @@ def test_an_inspection_filled_without_signal_is_sent_once_with_its_photo_and_haz
     expect(page.locator(".found-hazards li")).to_have_count(1)
     expect(page.locator("img[src$='/thumbnail']")).to_have_count(1)
 
+    # Signing out with nothing waiting: the phone's token ends, and the kept pages go.
+    page.get_by_role("button", name="退出").click()
+    expect(page.locator(".topnav").get_by_role("link", name="登录")).to_be_visible()
+    page.wait_for_load_state()
+    assert page.evaluate("() => AnkangOutbox.store.all('meta')") == []
+    assert not page.evaluate("() => caches.has('ankang-pages')")
+
 
 def test_a_connection_lost_after_the_server_took_a_photo_or_the_submission_stores_once(
     engine_server, phone_context, tmp_path
@@ -243,3 +250,27 @@ def test_a_draft_submitted_from_another_device_meanwhile_is_a_conflict_the_phone
     expect(page.locator(".outbox-sent")).to_have_count(1, timeout=20_000)
     ids = {s["id"] for s in stored_for(page, base_url, path)}
     assert draft_id in ids and len(ids) == 2
+
+
+def test_a_hazard_point_s_code_scanned_without_signal_opens_the_kept_task_there(
+    engine_server, phone_context
+):
+    base_url = engine_server
+    context = phone_context()
+    page = context.new_page()
+    sign_in(page, base_url, "supervisor")
+    page.goto(base_url + "/hazard-points")
+    page.get_by_role("link", name="冲压生产线").first.click()
+    page.wait_for_url(re.compile(r"/hazard-points/\d+$"))
+    code = page.url + "/inspect"  # what the QR code holds
+    path = keep_task(page, base_url, "安康镇东风机械有限公司")
+
+    context.set_offline(True)
+    page.goto(code)
+    page.wait_for_url(re.compile(re.escape(path) + "#draft="))
+    expect(page.locator('input[name="hazard-point"]')).to_have_value(re.compile("冲压生产线"))
+    expect(page.locator('input[name="inspection-date"]')).not_to_have_value("")
+    page.reload()  # the same draft, not another new one
+    expect(page.locator('input[name="hazard-point"]')).to_have_value(re.compile("冲压生产线"))
+    drafts = page.evaluate(OUTBOX_DRAFTS)
+    assert len(drafts) == 1 and drafts[0]["status"] == "editing"
