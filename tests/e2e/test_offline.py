@@ -274,3 +274,40 @@ def test_a_hazard_point_s_code_scanned_without_signal_opens_the_kept_task_there(
     expect(page.locator('input[name="hazard-point"]')).to_have_value(re.compile("冲压生产线"))
     drafts = page.evaluate(OUTBOX_DRAFTS)
     assert len(drafts) == 1 and drafts[0]["status"] == "editing"
+
+
+def test_a_draft_changed_on_another_device_waits_for_the_person_to_choose(
+    engine_server, phone_context, tmp_path
+):
+    base_url = engine_server
+    enterprise = "安康镇东风木业有限公司"
+    context = phone_context()
+    page = context.new_page()
+    sign_in(page, base_url, "supervisor")
+    task = open_tasks(page, base_url, INSPECTION, enterprise)
+    task.get_by_role("button", name="开始填写").click()
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}"))
+    draft_id = re.search(r"/submissions/([0-9a-f-]{36})", page.url).group(1)
+    path = keep_task(page, base_url, enterprise)
+    context.set_offline(True)
+    page.goto(base_url + path)
+    fill_every_section(page, photo_file(tmp_path), "木工车间")
+    submit_offline(page)
+
+    # Another phone changes the same draft online meanwhile (an autosave).
+    other = phone_context().new_page()
+    sign_in(other, base_url, "supervisor")
+    other.goto(f"{base_url}/submissions/{draft_id}")
+    with other.expect_response(lambda r: r.url.endswith("/answers")):
+        other.locator('input[name="hazard-point"]').fill("另一台手机写的")
+        other.locator('input[name="hazard-point"]').press("Tab")
+
+    send_when_online(context, page, base_url)
+    conflict = page.locator(".outbox-conflict")
+    expect(conflict).to_contain_text("已在其他设备上修改过")
+    assert page.evaluate(OUTBOX_DRAFTS)[0]["answers"]["hazard-point"] == "木工车间"
+    conflict.get_by_role("button", name="提交手机上的版本").click()
+    expect(page.locator(".outbox-sent")).to_have_count(1, timeout=20_000)
+    assert [s["id"] for s in stored_for(page, base_url, path)] == [draft_id]
+    page.goto(f"{base_url}/submissions/{draft_id}")
+    expect(page.get_by_text("木工车间")).to_be_visible()
