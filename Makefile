@@ -54,6 +54,16 @@ serve: ## serve without the set-up steps
 test: setup ## run the whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
 	$(PY) -m pytest
 
+# The pure core (form language, scoring, aggregation, lifecycle rules, show_if on the
+# phone): no database, no server, no browser.
+FAST_TESTS := tests/forms/test_answers.py tests/forms/test_loader.py tests/scoring \
+	tests/rankings/test_aggregate.py tests/rankings/test_policy.py tests/rankings/test_properties.py \
+	tests/rankings/test_charts.py tests/hazards/test_lifecycle.py tests/hazards/test_trend.py \
+	tests/hazards/test_cas.py tests/campaigns/test_rules.py tests/collection/test_filling.py \
+	tests/collection/test_conditions_js.py tests/orgs/test_credit_code.py tests/orgs/test_importer.py
+test-fast: setup ## the pure core only (under a minute)
+	$(PY) -m pytest -q $(FAST_TESTS)
+
 lint: setup ## ruff
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

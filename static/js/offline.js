@@ -28,8 +28,10 @@
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
   function kb(bytes) { return bytes < 1024 ? bytes + " B" : (bytes / 1024).toFixed(bytes < 10240 ? 1 : 0) + " KB"; }
+  // The page's CSRF token, as htmx sends it (an hx-headers attribute on the page).
   function csrf() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || ""; } catch (e) { return ""; }
+    var holder = document.querySelector("[hx-headers*=x-csrftoken]");
+    try { return JSON.parse((holder && holder.getAttribute("hx-headers")) || "{}")["x-csrftoken"] || ""; } catch (e) { return ""; }
   }
   function statusBar() { return document.getElementById("net-status"); }
   function signedInUser() {
@@ -75,7 +77,7 @@
       var pending = $("[data-net-pending]", bar);
       pending.hidden = !waiting.length;
       pending.textContent = msg(bar, "pending", { n: waiting.length }) + (decide.length ? " · " + msg(bar, "conflicts", { n: decide.length }) : "");
-      $("[data-sync-now]", bar).hidden = !waiting.length || !online;
+      $("[data-sync-now]", bar).hidden = waiting.length === decide.length || !online;
       var warning = $("[data-net-warning]", bar);
       var auth = waiting.some(function (d) { return d.status === "auth"; });
       warning.hidden = !(auth || (persisted === false && waiting.length));
@@ -702,6 +704,7 @@
       if (draft.completedAt) { addLine(li, msg(box, "completed") + " " + clock(draft.completedAt)); }
       if (draft.receivedAt) { addLine(li, msg(box, "received") + " " + clock(draft.receivedAt)); }
       var actions = document.createElement("p");
+      actions.className = "outbox-actions";
       if (draft.status !== "sent") { actions.appendChild(action("a", msg(box, "open"), draft.page + "#draft=" + draft.id)); }
       // The phone's copy can stand over a draft changed elsewhere, or as an inspection of
       // its own (a supervisor's); a self-assessment or an evaluation is one per task.
@@ -730,8 +733,8 @@
   function action(tag, text, href, kind, id) {
     var el = document.createElement(tag);
     el.textContent = text;
-    if (href) { el.href = href; el.setAttribute("hx-boost", "false"); } else { el.type = "button"; el.className = "link-button"; el.setAttribute("data-outbox-" + kind, id); }
-    el.style.marginRight = "1em";
+    el.className = "button button-secondary small";
+    if (href) { el.href = href; el.setAttribute("hx-boost", "false"); } else { el.type = "button"; el.setAttribute("data-outbox-" + kind, id); }
     return el;
   }
 
