@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import screenshot
 from .test_filling import INSPECTION, open_tasks, photo_file, sign_in
 
 OUTBOX_DRAFTS = "() => AnkangOutbox.store.all('drafts')"
+# The journey and the lost answers run on both engines; what only the phone decides
+# (conflicts, a point's code) on SQLite, to keep the suite's time.
+SQLITE_ONLY = pytest.mark.parametrize("engine_server", ["sqlite"], indirect=True)
 
 
 def keep_task(page, base_url: str, enterprise: str) -> str:
@@ -201,6 +205,7 @@ def test_a_connection_lost_after_the_server_took_a_photo_or_the_submission_store
     expect(page.locator("img[src$='/thumbnail']")).to_have_count(1)
 
 
+@SQLITE_ONLY
 def test_a_draft_submitted_from_another_device_meanwhile_is_a_conflict_the_phone_keeps(
     engine_server, phone_context, tmp_path
 ):
@@ -252,6 +257,7 @@ def test_a_draft_submitted_from_another_device_meanwhile_is_a_conflict_the_phone
     assert draft_id in ids and len(ids) == 2
 
 
+@SQLITE_ONLY
 def test_a_hazard_point_s_code_scanned_without_signal_opens_the_kept_task_there(
     engine_server, phone_context
 ):
@@ -276,6 +282,7 @@ def test_a_hazard_point_s_code_scanned_without_signal_opens_the_kept_task_there(
     assert len(drafts) == 1 and drafts[0]["status"] == "editing"
 
 
+@SQLITE_ONLY
 def test_a_draft_changed_on_another_device_waits_for_the_person_to_choose(
     engine_server, phone_context, tmp_path
 ):
