@@ -22,7 +22,6 @@ from service.forms.model import (
     Photo,
     item_type_name,
 )
-from service.web.templating import localize
 
 CHECK_PHOTOS = 5  # photos a check item takes (photo items say their own max_count)
 
@@ -38,20 +37,21 @@ def condition_of(item: ItemBase) -> dict[str, Any] | None:
 
 
 def _item_plan(item: ItemBase, section_id: str) -> dict[str, Any]:
-    plan: dict[str, Any] = {
-        "section": section_id,
-        "type": item_type_name(item),
-        "label": localize(item.label),
-        "required": bool(item.required),
-        "show_if": condition_of(item),
-    }
+    """What the script needs of one item; what it does not say is false or none (a
+    phone downloads the plan of every item: 60 items and more)."""
+    plan: dict[str, Any] = {"section": section_id, "type": item_type_name(item)}
+    if item.required:
+        plan["required"] = True
+    if item.show_if is not None:
+        plan["show_if"] = condition_of(item)
     if isinstance(item, Photo):
         plan["photos"] = {"min": item.min_count, "max": item.max_count}
     if isinstance(item, Check):
         plan["good"] = item.good.value
-        plan["evidence_on_fail"] = bool(item.evidence_on_fail)
         plan["photos"] = {"min": 0, "max": CHECK_PHOTOS}
-    if isinstance(item, MultiChoice):
+        if item.evidence_on_fail:
+            plan["evidence_on_fail"] = True
+    if isinstance(item, MultiChoice) and item.min_selected:
         plan["min_selected"] = item.min_selected
     return plan
 

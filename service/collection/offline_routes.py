@@ -50,6 +50,7 @@ SHELL = (
     "js/conditions.js",
     "js/outbox.js",
     "js/offline.js",
+    "js/offline-form.js",
     "img/icon.svg",
 )
 # The checklist's "place inspected": a hazard point's QR code fills it in.
@@ -100,7 +101,11 @@ async def manifest() -> Response[bytes]:
         "theme_color": "#b91c1c",
         "icons": [{"src": "/static/img/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
     }
-    return Response(msgspec.json.encode(body), media_type="application/manifest+json")
+    return Response(
+        msgspec.json.encode(body),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=86400"},  # browsers ask on every page
+    )
 
 
 @get("/outbox", opt=access(PUBLIC), include_in_schema=False)
