@@ -335,7 +335,10 @@ async def offline_task(
         page=page_url(campaign_id, enterprise_id, team),
         closes_at=task.closes_at,
         submission=await _server_copy(principal, task, enterprise_id, team),
-        points=await _points(enterprise_id) if PLACE_ITEM in definition.item_map() else [],
+        # Supervisors inspect at hazard points; nobody else is sent them.
+        points=await _points(enterprise_id)
+        if task.as_role == Role.supervisor and PLACE_ITEM in definition.item_map()
+        else [],
     )
     etag = etag_of(msgspec.to_builtins(body))
     return _not_modified(request, etag) or Response(

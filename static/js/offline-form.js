@@ -164,11 +164,22 @@
     submit.setAttribute("aria-disabled", problems.length > 0 ? "true" : "false");
   }
 
+  // The answers onto the stored draft, while it is being filled: once submitted (a GPS
+  // fix arriving late, another tab) nothing a page holds overwrites it.
   function saveDraft(fill) {
-    fill.draft.changedAt = new Date().toISOString();
-    fill.draft.dirty = true;
-    return store.put("drafts", fill.draft).then(function () {
-      $("#offline-draft-state").textContent = msg(fill.root, "saved") + " " + clock(fill.draft.changedAt);
+    if (fill.draft.status !== "editing") { return Promise.resolve(); }
+    var draft = fill.draft;
+    draft.changedAt = new Date().toISOString();
+    draft.dirty = true;
+    return store.update("drafts", draft.id, function (stored) {
+      if (stored.status !== "editing") { return null; }
+      stored.answers = draft.answers; stored.changedAt = draft.changedAt; stored.dirty = true;
+      return stored;
+    }).then(function (saved) {
+      // A draft not stored yet (just opened) is stored whole.
+      return saved || store.get("drafts", draft.id).then(function (found) { return found ? null : store.put("drafts", draft); });
+    }).then(function () {
+      $("#offline-draft-state").textContent = msg(fill.root, "saved") + " " + clock(draft.changedAt);
       refreshStatus();
     });
   }
@@ -193,10 +204,21 @@
 
   var MAX_EDGE = 1600;  // as the server keeps them (service/collection/photos.py)
 
+  // Without createImageBitmap (Safari before 15): the photo drawn from an <img>.
+  function asImage(file) {
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var img = new Image();
+      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("unreadable")); };
+      img.src = url;
+    });
+  }
+
   function resized(file) {
     var draw = window.createImageBitmap
-      ? createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () { return createImageBitmap(file); })
-      : Promise.reject(new Error("no createImageBitmap"));
+      ? createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () { return asImage(file); })
+      : asImage(file);
     return draw.then(function (bitmap) {
       var scale = Math.min(1, MAX_EDGE / Math.max(bitmap.width, bitmap.height));
       var canvas = document.createElement("canvas");
@@ -223,7 +245,7 @@
       fill.photos.filter(function (p) { return p.item === id; }).forEach(function (photo) {
         var li = document.createElement("li");
         var img = document.createElement("img");
-        img.src = URL.createObjectURL(photo.blob); img.width = 96; img.height = 96; img.alt = "";
+        img.src = URL.createObjectURL(Outbox.photoBlob(photo)); img.width = 96; img.height = 96; img.alt = "";
         var remove = document.createElement("button");
         remove.type = "button"; remove.className = "link-button small";
         remove.textContent = msg(fill.root, "remove");
@@ -236,13 +258,15 @@
 
   function addPhotos(fill, input) {
     var id = input.getAttribute("data-photo-input");
-    var files = Array.prototype.slice.call(input.files || []);
+    var room = fill.plan.items[id].photos.max - photoCount(fill, id);  // the server's limit
+    var files = Array.prototype.slice.call(input.files || []).slice(0, Math.max(0, room));
+    if (files.length < (input.files || []).length) { window.alert(msg(fill.root, "too-many-photos")); }
     return files.reduce(function (chain, file) {
       return chain.then(function () {
-        return resized(file).then(function (blob) {
-          var photo = { id: Outbox.uuid(), draft: fill.draft.id, item: id, blob: blob, size: blob.size, createdAt: new Date().toISOString(), serverId: null };
+        return resized(file).then(function (blob) { return blob.arrayBuffer ? blob.arrayBuffer() : new Response(blob).arrayBuffer(); }).then(function (data) {
+          var photo = { id: Outbox.uuid(), draft: fill.draft.id, item: id, data: data, type: "image/jpeg", size: data.byteLength, createdAt: new Date().toISOString(), serverId: null };
           return store.put("photos", photo).then(function () { fill.photos.push(photo); });
-        }, function () { window.alert(msg(fill.root, "photo-failed")); });
+        }).catch(function () { window.alert(msg(fill.root, "photo-failed")); });
       });
     }, Promise.resolve()).then(function () {
       input.value = "";
@@ -316,19 +340,25 @@
     fill.order = function () {
       return $$("[data-tab]", fill.root).filter(function (tab) { return !tab.parentNode.hidden; }).map(function (tab) { return tab.getAttribute("data-tab"); });
     };
-    root.hidden = false;
     var key = taskKey(fill.user, fill.target.page);
+    // One bar of signal can keep a request open for minutes: the kept copy after 4 s.
+    var fromPhone = function () { return store.get("kept", key); };
     var ready = navigator.onLine
-      ? keep(fill.user, { page: fill.target.page, api: fill.target.api, title: fill.title }, true, true).catch(function () { return store.get("kept", key); })
-      : store.get("kept", key);
+      ? Promise.race([
+        keep(fill.user, { page: fill.target.page, api: fill.target.api, title: fill.title }, true, true).catch(fromPhone),
+        new Promise(function (resolve) { setTimeout(resolve, 4000); }).then(fromPhone),
+      ])
+      : fromPhone();
     return ready.then(function (kept) { return findDraft(fill, kept); }).then(function (draft) {
       if (draft.done) {
+        root.hidden = false;
         $("#offline-draft-state").textContent = msg(root, "submitted-task");
         fill.form.hidden = true;
         return;
       }
       fill.draft = draft;
       Fill = fill;
+      root.hidden = false;  // only now: nothing typed before could be kept
       // The address now names this draft: a reload goes on with it, not a new one.
       if (/^#(new|point=)/.test(location.hash)) {
         history.replaceState(null, "", location.pathname + location.search + "#draft=" + draft.id);
@@ -344,6 +374,10 @@
         var locked = draft.status !== "editing" && draft.status !== "invalid" && draft.status !== "conflict";
         $("#offline-draft-state").textContent = draft.changedAt ? msg(root, "saved") + " " + clock(draft.changedAt) : msg(root, "new");
         if (draft.status === "invalid" || draft.status === "conflict") { draft.status = "editing"; store.put("drafts", draft); }
+        if (locked) {  // submitted on this phone: read only, whatever is tapped
+          $$("input, textarea, select", fill.form).forEach(function (field) { field.disabled = true; });
+          $$(".section-tabs, #offline-bar", fill.root).forEach(function (el) { el.hidden = true; });
+        }
         show(fill, locked ? "_done" : (fill.order()[0]));
         showServerErrors(fill);
       });
@@ -364,11 +398,21 @@
   }
 
   function submitForm(fill) {
-    if (missing(fill, fill.visible).length) { return; }
-    fill.draft.status = "queued";
-    fill.draft.completedAt = new Date().toISOString();
-    fill.draft.problem = null;
-    return store.put("drafts", fill.draft).then(function () {
+    if (missing(fill, fill.visible).length || fill.draft.status !== "editing") { return; }
+    var completed = new Date().toISOString();
+    // The answers as they are now, queued in one write; from here on the page holds
+    // a read-only copy.
+    return saveDraft(fill).then(function () {
+      return store.update("drafts", fill.draft.id, function (stored) {
+        if (stored.status !== "editing") { return null; }
+        stored.status = "queued"; stored.completedAt = completed; stored.problem = null;
+        return stored;
+      });
+    }).then(function () {
+      fill.draft.status = "queued";
+      fill.draft.completedAt = completed;
+      $$("input, textarea, select", fill.form).forEach(function (field) { field.disabled = true; });
+      $$(".section-tabs, #offline-bar", fill.root).forEach(function (el) { el.hidden = true; });
       askPersistence();
       show(fill, "_done");
       refreshStatus();

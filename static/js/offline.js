@@ -61,7 +61,7 @@
   var persisted = null;
 
   function askPersistence() {
-    if (!navigator.storage || !navigator.storage.persist) { return Promise.resolve(null); }
+    if (!navigator.storage || !navigator.storage.persist) { persisted = false; return Promise.resolve(false); }
     return navigator.storage.persist().then(function (granted) { persisted = granted; return granted; }, function () { return null; });
   }
 
@@ -107,7 +107,16 @@
   // ---------------------------------------------------------------- the device token
 
   // The phone's token for the API, made once per person and phone while signed in.
+  var minting = {};  // one request for a token at a time, per person
   function ensureToken(user) {
+    if (minting[user]) { return minting[user]; }
+    minting[user] = mintToken(user);
+    var clear = function () { delete minting[user]; };
+    minting[user].then(clear, clear);
+    return minting[user];
+  }
+
+  function mintToken(user) {
     return Outbox.deviceToken(user).then(function (token) {
       if (token) { return token; }
       return fetch("/offline/device", { method: "POST", headers: { "x-csrftoken": csrf() }, credentials: "same-origin" })
@@ -147,7 +156,10 @@
       }
       return Outbox.deviceToken(user).then(function (token) {
         var revoke = token ? fetch("/api/v1/offline/device", { method: "DELETE", headers: { Authorization: "Bearer " + token }, credentials: "omit" }).catch(function () {}) : null;
-        return Promise.all([revoke, store.remove("meta", "device:" + user), window.caches ? caches.delete(PAGES_CACHE) : null]);
+        var forget = store.all("kept").then(function (all) {
+          return Promise.all(all.map(function (k) { return store.remove("kept", k.key); }));
+        });
+        return Promise.all([revoke, forget, store.remove("meta", "device:" + user), window.caches ? caches.delete(PAGES_CACHE) : null]);
       }).then(function () { return "clean"; });
     }).catch(function () { return "error"; }).then(function (outcome) {
       if (outcome === null) { return; }
@@ -174,7 +186,8 @@
     var headers = { Authorization: "Bearer " + token };
     if (kept.etag) { headers["If-None-Match"] = kept.etag; }
     return fetch(kept.api, { headers: headers, credentials: "omit", cache: "no-store" }).then(function (response) {
-      if (response.status === 304) { return kept; }
+      if (response.status === 304) { return store.put("kept", kept).then(function () { return kept; }); }
+      if (response.status === 401) { store.remove("meta", "device:" + kept.user); }
       if (!response.ok) { throw new Error("task " + response.status); }
       kept.etag = response.headers.get("ETag");
       return response.text().then(function (text) {
@@ -216,8 +229,11 @@
   }
 
   function forgetOldAutoKept(user) {
-    return store.all("kept").then(function (all) {
-      var auto = all.filter(function (k) { return k.user === user && k.auto; })
+    return Promise.all([store.all("kept"), store.all("drafts")]).then(function (found) {
+      var all = found[0];
+      var busy = {};  // tasks with work on the phone are never forgotten
+      found[1].forEach(function (d) { if (d.status !== "sent") { busy[d.task] = true; } });
+      var auto = all.filter(function (k) { return k.user === user && k.auto && !busy[k.key]; })
         .sort(function (a, b) { return b.keptAt.localeCompare(a.keptAt); });
       return Promise.all(auto.slice(AUTO_KEPT).map(function (k) {
         return caches.delete ? caches.open(PAGES_CACHE).then(function (c) { return c.delete(k.page); }).then(function () { return store.remove("kept", k.key); }) : null;
@@ -227,7 +243,8 @@
 
   function drawTasks() {
     var list = $$("[data-offline-page]");
-    if (!list.length || !window.caches) { return; }
+    // Without a service worker (some in-app browsers) nothing would open offline.
+    if (!list.length || !window.caches || !navigator.serviceWorker) { return; }
     var user = signedInUser();
     Promise.all([store.all("kept"), store.all("drafts")]).then(function (found) {
       var kept = {};
@@ -265,7 +282,7 @@
   function keepOpened() {
     var here = $("[data-offline-opened]");
     var user = signedInUser();
-    if (!here || !user || !navigator.onLine || !window.caches) { return; }
+    if (!here || !user || !navigator.onLine || !window.caches || !navigator.serviceWorker) { return; }
     var info = { page: here.getAttribute("data-offline-page"), api: here.getAttribute("data-offline-api"), title: here.getAttribute("data-offline-title") };
     keep(user, info, true).then(function () { return forgetOldAutoKept(user); }).catch(function () {});
     var id = here.getAttribute("data-offline-opened");
@@ -281,6 +298,18 @@
 
   // A hazard point's QR code scanned without signal: the kept task of its enterprise,
   // with the place filled in.
+  // A draft's page opened without signal ("continue the draft"): its kept task.
+  function fromDraftLink() {
+    var match = location.pathname.match(/^\/submissions\/([0-9a-f-]{36})$/);
+    if (!match || !document.getElementById("outbox-offline-page")) { return; }
+    Promise.all([store.get("drafts", match[1]), store.all("kept")]).then(function (found) {
+      var draft = found[0];
+      var kept = found[1].filter(function (k) { return k.task && k.task.submission && k.task.submission.id === match[1]; })[0];
+      var page = draft ? draft.page : kept ? kept.page : null;
+      if (page) { location.replace(page + "#draft=" + match[1]); }
+    });
+  }
+
   function fromPointCode() {
     var match = location.pathname.match(/^\/hazard-points\/(\d+)\/inspect$/);
     var user = signedInUser();
@@ -306,10 +335,13 @@
   // ---------------------------------------------------------------- on every page
 
   function start() {
-    if (navigator.storage && navigator.storage.persisted) { navigator.storage.persisted().then(function (p) { persisted = p; refreshStatus(); }); }
+    // A browser that cannot promise to keep its storage (Safari, in-app browsers) may
+    // clear it after days unused: the page says so while something waits.
+    if (navigator.storage && navigator.storage.persisted) { navigator.storage.persisted().then(function (p) { persisted = p; refreshStatus(); }); } else { persisted = false; }
     drawTasks();
     keepOpened();
     fromPointCode();
+    fromDraftLink();
     refreshStatus();
     send();
   }

@@ -54,7 +54,28 @@
     });
   }
 
+  // Read, change and write one record in one transaction: a page and the sender
+  // never write back a stale copy over the other's change. `change` returns the new
+  // record, or null to leave it as it is.
+  function update(name, key, change) {
+    return open().then(function (db) {
+      var tx = db.transaction(name, "readwrite");
+      var target = tx.objectStore(name);
+      var result = null;
+      target.get(key).onsuccess = function (event) {
+        var found = event.target.result;
+        var changed = found ? change(found) : null;
+        if (changed) { target.put(changed); result = changed; }
+      };
+      return new Promise(function (resolve, reject) {
+        tx.oncomplete = function () { resolve(result); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+
   var store = {
+    update: update,
     get: function (name, key) { return call(name, "get", [key]); },
     all: function (name) { return call(name, "getAll"); },
     put: function (name, value) { return call(name, "put", [value], "readwrite"); },
@@ -101,10 +122,18 @@
     return null;  // 5xx, 408, 429: try again later
   }
 
-  function settle(draft, status, problem) {
+  // The sender's own fields only, on the stored record, and only while it is still
+  // the sender's (not discarded, reopened or sent meanwhile).
+  function settle(draft, status, problem, fields) {
     draft.status = status;
     draft.problem = problem || null;
-    return store.put("drafts", draft);
+    return store.update("drafts", draft.id, function (stored) {
+      if (WAITING.indexOf(stored.status) < 0) { return null; }
+      stored.status = status;
+      stored.problem = problem || null;
+      Object.assign(stored, fields || {});
+      return stored;
+    });
   }
 
   // The server's draft changed since the phone took it (edited on another device):
@@ -131,7 +160,7 @@
       return pending.reduce(function (chain, photo) {
         return chain.then(function () {
           var form = new FormData();
-          form.append("photo", photo.blob, photo.id + ".jpg");
+          form.append("photo", photoBlob(photo), photo.id + ".jpg");
           var url = "/api/v1/submissions/" + draft.id + "/evidence?item=" + encodeURIComponent(photo.item);
           return api(token, "POST", url, form).then(function (response) {
             if (!response.ok) { return problemOf(response).then(function (p) { throw p; }); }
@@ -143,6 +172,11 @@
         });
       }, Promise.resolve()).then(function () { return photos; });
     });
+  }
+
+  // A photo's bytes: kept as an ArrayBuffer (older Safari cannot store a Blob).
+  function photoBlob(photo) {
+    return photo.blob || new Blob([photo.data], { type: photo.type || "image/jpeg" });
   }
 
   // The answers as the API takes them: a photo item's answer lists its photos.
@@ -166,15 +200,17 @@
       completed_at: draft.completedAt,
     };
     draft.posted = true;  // from now on, a submitted copy on the server may be this one
-    return store.put("drafts", draft).then(function () {
+    return settle(draft, "sending", null, { posted: true }).then(function () {
       return api(token, "POST", "/api/v1/submissions", JSON.stringify(body), { "Content-Type": "application/json" });
     }).then(function (response) {
       if (!response.ok) { return problemOf(response).then(function (p) { throw p; }); }
       return response.json().then(function (result) {
-        draft.receivedAt = result.submitted_at;
-        draft.total = result.breakdown ? result.breakdown.total : null;
-        draft.sentAt = new Date().toISOString();
-        return settle(draft, "sent").then(function () { return forgetPhotos(photos); });
+        var fields = {
+          receivedAt: result.submitted_at,
+          total: result.breakdown ? result.breakdown.total : null,
+          sentAt: new Date().toISOString(),
+        };
+        return settle(draft, "sent", null, fields).then(function () { return forgetPhotos(photos); });
       });
     });
   }
@@ -185,6 +221,14 @@
   }
 
   function sendOne(token, draft) {
+    return store.get("drafts", draft.id).then(function (fresh) {
+      // Discarded, reopened or sent since the queue was read: not this sender's.
+      if (!fresh || WAITING.indexOf(fresh.status) < 0) { return "skipped"; }
+      return sendFresh(token, fresh);
+    });
+  }
+
+  function sendFresh(token, draft) {
     return settle(draft, "sending").then(function () {
       return checkServerCopy(token, draft);
     }).then(function (go) {
@@ -193,11 +237,13 @@
         return sendSubmission(token, draft, photos);
       }).then(function () { return "sent"; });
     }).catch(function (problem) {
-      var status = problem && problem.status ? refusal(problem) : null;
-      // No answer (no signal, a dropped connection) or a server fault: queued again.
+      var answered = problem && problem.status;
+      var status = answered ? refusal(problem) : null;
+      if (status === "auth") { return forgetToken(draft.user).then(function () { return settle(draft, "auth", problem); }).then(function () { return "auth"; }); }
+      // A server fault: queued again, the next one tried. No answer at all (no signal,
+      // a dropped connection): queued again, and the sending stops until later.
       return settle(draft, status || "queued", status ? problem : null).then(function () {
-        if (status === "auth") { return "auth"; }
-        return status || "retry";
+        return status || (answered ? "later" : "retry");
       });
     });
   }
@@ -205,6 +251,10 @@
   function deviceToken(user) {
     return store.get("meta", "device:" + user).then(function (meta) { return meta ? meta.token : null; });
   }
+
+  // Refused (revoked, expired, the password changed): a new one is made at the next
+  // sign-in, and what waited for it goes to the queue then.
+  function forgetToken(user) { return store.remove("meta", "device:" + user); }
 
   var running = null;
 
@@ -251,6 +301,7 @@
     notify: notify,
     channel: channel,
     deviceToken: deviceToken,
+    photoBlob: photoBlob,
     WAITING: WAITING,
   };
 })(typeof self !== "undefined" ? self : this);

@@ -22,12 +22,26 @@ self.addEventListener("activate", function (event) {
     return Promise.all(names.filter(function (name) {
       return name.indexOf("ankang-shell-") === 0 && name !== SHELL_CACHE;
     }).map(function (name) { return caches.delete(name); }));
-  }).then(function () { return self.clients.claim(); }));
+  }).then(refreshKeptPages).then(function () { return self.clients.claim(); }));
 });
+
+// A new version's scripts expect its markup: the kept pages are fetched again (the
+// worker activates while online). One that cannot be fetched stays as it was.
+function refreshKeptPages() {
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (r) { return kept(new URL(r.url).pathname); }).map(function (request) {
+        return fetch(request.url, { credentials: "same-origin" }).then(function (response) {
+          if (response.ok && !response.redirected) { return cache.put(request, response); }
+        }).catch(function () {});
+      }));
+    });
+  });
+}
 
 // Pages kept for offline use, by path (and query): what the phone shows without signal.
 function kept(path) {
-  return path === "/tasks" || path === "/outbox" || path.indexOf("/offline/tasks/") === 0;
+  return path === "/" || path === "/tasks" || path === "/outbox" || path.indexOf("/offline/tasks/") === 0;
 }
 
 function fromCache(request) {
@@ -91,7 +105,12 @@ self.addEventListener("fetch", function (event) {
 // Background Sync (where the browser has it): the outbox is sent even after the page
 // that filled it was closed.
 self.addEventListener("sync", function (event) {
-  if (event.tag === "ankang-outbox") { event.waitUntil(self.AnkangOutbox.drain()); }
+  // A rejection tells the browser to try again later (no signal yet).
+  if (event.tag === "ankang-outbox") {
+    event.waitUntil(self.AnkangOutbox.drain().then(function (summary) {
+      if (summary && summary.stopped === "retry") { throw new Error("no signal yet"); }
+    }));
+  }
 });
 
 self.addEventListener("message", function (event) {
