@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-07T22:00:00:000000"
+ID = "2026-12-07T22:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "a revision remembers when it was completed on the phone (offline filling)"
 
