@@ -25,6 +25,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     code: str
     detail: str | None = None
     errors: list[dict[str, Any]] | None = None
+    # True when `errors` lists only the first of them (checking stopped there).
+    truncated: bool = False
 
 
 class ProblemKind(msgspec.Struct, frozen=True):
@@ -39,6 +41,10 @@ FORM_VERSION_NOT_FOUND = ProblemKind(
     "form.version_not_found", 404, "No such version of this form", "没有这个版本的表单"
 )
 INVALID_ANSWERS = ProblemKind("answers.invalid", 400, "Some answers are invalid", "部分答案无效")
+# The size is said in the detail (service/forms/routes.py: SCORE_BODY_MAX).
+ANSWERS_TOO_LARGE = ProblemKind(
+    "answers.too_large", 413, "The answers are larger than any form needs", "答案数据过大"
+)
 BAD_REQUEST = ProblemKind("request.invalid", 400, "The request is not valid", "请求无效")
 NOT_FOUND = ProblemKind("not_found", 404, "Not found", "页面不存在")
 INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
@@ -176,15 +182,20 @@ class ApiProblem(HTTPException):
         kind: ProblemKind,
         detail: str | None = None,
         errors: list[dict[str, Any]] | None = None,
+        truncated: bool = False,
     ) -> None:
         super().__init__(detail=kind.title, status_code=kind.status)
         self.kind = kind
         self.problem_detail = detail
         self.errors = errors
+        self.truncated = truncated
 
 
 def problem_response(
-    kind: ProblemKind, detail: str | None = None, errors: list[dict[str, Any]] | None = None
+    kind: ProblemKind,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    truncated: bool = False,
 ) -> Response[Problem]:
     body = Problem(
         type=f"/problems/{kind.code}",
@@ -193,6 +204,7 @@ def problem_response(
         code=kind.code,
         detail=detail,
         errors=errors,
+        truncated=truncated,
     )
     return Response(body, status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE)
 
@@ -205,7 +217,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         403: "The token's account may not do this",
         404: "No such form, version or submission",
         409: "A submission with this id exists with different content",
-        413: "The photo is larger than PHOTO_MAX_BYTES",
+        413: "The photo is larger than PHOTO_MAX_BYTES, or the answers than any form needs",
         415: "Not a JPEG, PNG, WebP or HEIC photo, or a damaged one",
         503: "The database is not answering",
     }
