@@ -121,8 +121,15 @@ EVIDENCE_TOO_LARGE = ProblemKind("evidence.too_large", 413, "The photo is too la
 EVIDENCE_TOO_MANY_PIXELS = ProblemKind(
     "evidence.too_many_pixels",
     413,
-    "The picture has too many pixels (at most 50 megapixels)",
-    "照片像素过高（最多5000万像素）",
+    "The picture has too many pixels for a photo (at most 50 megapixels and 8192 on a "
+    "side; PNG and WebP at most 16 megapixels)",
+    "照片像素过高（最多5000万像素、单边最多8192像素；PNG和WebP图片最多1600万像素）",
+)
+EVIDENCE_TOO_MANY_PENDING = ProblemKind(
+    "evidence.too_many_pending",
+    409,
+    "Too many photos wait for submissions not yet posted: post those submissions first",
+    "已上传但尚未提交的照片过多，请先提交相应的表单",
 )
 EVIDENCE_UNSUPPORTED_TYPE = ProblemKind(
     "evidence.unsupported_type",
