@@ -6,7 +6,8 @@ once, the camera's orientation is applied, and the picture is re-encoded as a JP
 without any metadata (EXIF with GPS position, XMP, comments), in a copy with a long
 edge of at most 1600 px and a thumbnail of at most 320 px.
 
-Slow (tens to hundreds of milliseconds per photo): call it from a worker thread.
+Slow (tens to hundreds of milliseconds per photo, and memory): call it through
+`evidence.processed`, in a worker thread, a bounded number at once.
 """
 
 from __future__ import annotations
