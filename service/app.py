@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Every route declares who may use it (opt access); this guard enforces it.
         guards=[access_guard],
         middleware=[
-            DefineMiddleware(security_headers_middleware),
+            DefineMiddleware(security_headers_middleware, hsts=settings.secure_cookies),
             DefineMiddleware(auth_middleware_factory(settings)),
             DefineMiddleware(language_middleware),
         ],

@@ -9,10 +9,12 @@ two racing requests write the same file. The routes are in evidence_routes.py.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 
 import anyio
 import msgspec
+from anyio.lowlevel import RunVar
 
 from service.forms.model import Check, Photo
 from service.web.problems import (
@@ -26,13 +28,36 @@ from service.web.problems import (
 
 from . import photos, queries
 from .storage import Storage
-from .tables import Evidence
+from .tables import Evidence, Submission
 
 _REJECTIONS = {
     "unsupported_type": EVIDENCE_UNSUPPORTED_TYPE,
     "unreadable": EVIDENCE_UNREADABLE,
     "too_many_pixels": EVIDENCE_TOO_MANY_PIXELS,
 }
+
+
+# Decoding a photo takes a core and, for a big one, a few hundred MB for a while: at
+# most this many at once in a process, the others wait their turn (holding only their
+# upload's bytes). Eight 7000×7000 PNGs at once took 41 s and 4.4 GB before
+# (bench/photo_decode.py). The limiter is the event loop's own (a RunVar), as anyio's
+# default thread limiter is, and decoding takes none of that default's threads.
+DECODE_SLOTS = max(1, min(4, os.cpu_count() or 1))
+_DECODERS: RunVar[anyio.CapacityLimiter] = RunVar("photo_decoders")
+
+
+def _decoders() -> anyio.CapacityLimiter:
+    try:
+        return _DECODERS.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(DECODE_SLOTS)
+        _DECODERS.set(limiter)
+        return limiter
+
+
+async def processed(content: bytes) -> photos.ProcessedPhoto:
+    """`photos.process` in a worker thread, at most DECODE_SLOTS at once."""
+    return await anyio.to_thread.run_sync(photos.process, content, limiter=_decoders())
 
 
 class Upload(msgspec.Struct):
@@ -65,6 +90,24 @@ async def others_uploaded(submission_id: uuid.UUID, user_id: int) -> bool:
     )
 
 
+async def pending_photos(user_id: int, since: dt.datetime) -> int:
+    """Photos the account uploaded since then for submissions that do not exist (yet).
+
+    Two indexed reads (evidence_uploader, the submission key), not a NOT EXISTS join:
+    the same plain queries on both engines, and an account's uploads of a month are a
+    few thousand at most."""
+    rows = await Evidence.select(Evidence.submission).where(
+        (Evidence.uploaded_by == user_id) & (Evidence.created_at >= since)
+    )
+    ids = list({row["submission"] for row in rows})
+    existing: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):  # within every engine's parameter limit
+        chunk = ids[start : start + 500]
+        found = await Submission.select(Submission.id).where(Submission.id.is_in(chunk))
+        existing.update(row["id"] for row in found)
+    return sum(row["submission"] not in existing for row in rows)
+
+
 # ---------------------------------------------------------------- attaching
 
 
@@ -88,10 +131,10 @@ async def attach(
     new = [u for u in uploads if u.sha256 not in by_hash]
     if attached + sum(row["removed"] for row in returning) + len(new) > limit:
         raise ApiProblem(EVIDENCE_TOO_MANY, f"at most {limit} photos for item {item_id}")
-    processed = []
+    ready = []
     for upload in new:
         try:
-            processed.append(await anyio.to_thread.run_sync(photos.process, upload.content))
+            ready.append(await processed(upload.content))
         except photos.PhotoRejected as exc:
             raise ApiProblem(_REJECTIONS[exc.code], str(exc)) from None
     results: list[tuple[dict, bool]] = []
@@ -100,7 +143,7 @@ async def attach(
             await set_removed(row["id"], False)
             row["removed"] = False
         results.append((row, False))
-    for upload, photo in zip(new, processed, strict=True):
+    for upload, photo in zip(new, ready, strict=True):
         results.append(await store_photo(store, submission_id, item_id, upload, photo, user_id))
     return results
 

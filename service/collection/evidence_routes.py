@@ -12,6 +12,7 @@ two racing requests write the same file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import uuid
@@ -41,6 +42,7 @@ from service.web.problems import (
     EVIDENCE_SUBMISSION_CLOSED,
     EVIDENCE_TOO_LARGE,
     EVIDENCE_TOO_MANY,
+    EVIDENCE_TOO_MANY_PENDING,
     EVIDENCE_TOO_MANY_PIXELS,
     EVIDENCE_UNREADABLE,
     EVIDENCE_UNSUPPORTED_TYPE,
@@ -57,6 +59,11 @@ from .storage import MissingObject, Storage, storage_for
 PHOTOS_PER_POST = 5  # files one page upload may carry (the phone's multiple choice)
 CHECK_PHOTOS = 5  # photos a check item takes (photo items say their own max_count)
 PENDING_PHOTOS = 50  # per item of a submission the API has not posted yet
+# Photos for submissions not posted yet (offline sync uploads them first), per account
+# over every id and item: without it an account could store photos without end.
+# Abandoned ones stop counting after PENDING_DAYS, so they never block an account.
+PENDING_PER_ACCOUNT = 200
+PENDING_DAYS = 30
 _FORM_OVERHEAD = 64 * 1024  # multipart headers and the other fields
 # Hard ceilings for Litestar (fixed when the routes are made); the limits that follow
 # the PHOTO_MAX_BYTES setting are checked from Content-Length before the body is read.
@@ -365,6 +372,23 @@ async def evidence_thumbnail(request: Request, evidence_id: FromPath[uuid.UUID])
 # ---------------------------------------------------------------- API
 
 
+async def _within_pending_cap(
+    principal: Principal, submission_id: uuid.UUID, item: str, upload: evidence.Upload
+) -> None:
+    """409 when the account's pending photos are at the cap, unless this photo is one
+    of them already (a retry is answered as before)."""
+    stored = await evidence.evidence_of(submission_id, item)
+    if any(row["sha256"] == upload.sha256 for row in stored):
+        return
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=PENDING_DAYS)
+    if await evidence.pending_photos(principal.user_id, since) >= PENDING_PER_ACCOUNT:
+        raise ApiProblem(
+            EVIDENCE_TOO_MANY_PENDING,
+            f"at most {PENDING_PER_ACCOUNT} photos for submissions not yet posted "
+            f"(uploaded in the last {PENDING_DAYS} days)",
+        )
+
+
 @post(
     "/api/v1/submissions/{submission_id:uuid}/evidence",
     summary="Upload one photo for an item of a submission",
@@ -374,9 +398,14 @@ async def evidence_thumbnail(request: Request, evidence_id: FromPath[uuid.UUID])
         "at most 1600 px on the long edge. 201 the first time; 200 with the same body "
         "when the same photo is sent again for the same submission and item (safe to "
         "retry). Upload before posting the submission, and list the returned `id` in a "
-        "photo item's answer; only the account that uploaded a photo may use it. Once the "
-        "submission exists, only its author adds photos, while it is a draft or a "
-        "correction."
+        "photo item's answer; only the account that uploaded a photo may use it. Before "
+        f"the submission exists: at most {PENDING_PHOTOS} photos per item, and at most "
+        f"{PENDING_PER_ACCOUNT} photos per account for submissions not yet posted, over "
+        f"every id (uploaded in the last {PENDING_DAYS} days; 409 "
+        "`evidence.too_many_pending`: post those submissions first). Once the submission "
+        "exists, only its author adds photos, while it is a draft or a correction. "
+        "Pictures over 50 megapixels or 8192 px on a side (PNG and WebP: 16 megapixels) "
+        "are refused (413 `evidence.too_many_pixels`)."
     ),
     tags=["submissions"],
     status_code=201,
@@ -409,6 +438,8 @@ async def upload_evidence(
         await _require_editable(principal, submission)
         _, _item, limit = await _photo_item(submission, item)
     uploads = await read_uploads(request, [data.photo])
+    if submission is None:
+        await _within_pending_cap(principal, submission_id, item, uploads[0])
     [(row, created)] = await evidence.attach(
         storage(request), submission_id, item, uploads, principal.user_id, limit
     )

@@ -6,13 +6,15 @@ once, the camera's orientation is applied, and the picture is re-encoded as a JP
 without any metadata (EXIF with GPS position, XMP, comments), in a copy with a long
 edge of at most 1600 px and a thumbnail of at most 320 px.
 
-Slow (tens to hundreds of milliseconds per photo): call it from a worker thread.
+Slow (tens to hundreds of milliseconds per photo, and memory): call it through
+`evidence.processed`, in a worker thread, a bounded number at once.
 """
 
 from __future__ import annotations
 
 import enum
 import io
+import math
 import warnings
 
 import msgspec
@@ -30,10 +32,17 @@ LONG_EDGE = 1600
 THUMBNAIL_EDGE = 320
 JPEG_QUALITY = 80
 STORED_CONTENT_TYPE = "image/jpeg"
-# Phones take up to ~50 megapixels; more is a decompression bomb (a small file that
-# decodes to gigabytes). Pillow itself refuses beyond ~179 Mpx and warns beyond ~89:
-# the warning is made an error so that it refuses those too (never half-decodes one).
-MAX_PIXELS = 50_000_000
+# A decompression bomb is a small file that decodes to gigabytes (a 47 KB PNG of
+# 7000×7000 took 150 MB each, and seconds). The caps are what phones make, checked on
+# the header before any decoding: a 50 Mpx camera's full frame (8192×6144; no side
+# longer than 8192 px) for JPEG, which decodes at a reduced scale (see `_draft_box`),
+# and HEIC (iPhones' 48 Mpx); 16 Mpx for PNG and WebP, which decode whole and which a
+# camera never makes (screenshots, edited pictures). Pillow itself refuses beyond
+# ~179 Mpx and warns beyond ~89: the warning is made an error so that it refuses
+# those too (never half-decodes one).
+MAX_PIXELS = 8192 * 6144
+MAX_EDGE = 8192
+WHOLE_DECODE_MAX_PIXELS = 4096 * 4096
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
@@ -100,29 +109,63 @@ def process(data: bytes) -> ProcessedPhoto:
         raise PhotoRejected("unsupported_type", "not a JPEG, PNG, WebP or HEIC image")
     try:
         with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[source_type]]) as opened:
-            width, height = opened.size
-            if width * height > MAX_PIXELS:
-                raise PhotoRejected("too_many_pixels", f"{width}×{height} pixels is too many")
+            _check_size(source_type, *opened.size)
             # JPEG decodes straight at 1/2, 1/4 or 1/8 scale (still ≥ LONG_EDGE): far
             # less memory and time for a 50 Mpx photo.
-            opened.draft("RGB", (LONG_EDGE, LONG_EDGE))
+            opened.draft("RGB", _draft_box(*opened.size))
             opened.load()
-            oriented = ImageOps.exif_transpose(opened)
             # An RGB colour profile (a phone's Display P3) keeps the colours right; any
             # other (CMYK, grey) would not describe the RGB copy.
             icc_profile = opened.info.get("icc_profile") if opened.mode in ("RGB", "RGBA") else None
+            # In place, and shrunk before any conversion: a PNG decoded whole is held
+            # once at full size, not three times (turned, converted, copied).
+            ImageOps.exif_transpose(opened, in_place=True)
+            image = _resizable(opened)
+            image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            if image is opened:  # closing the file would close it too: keep a copy
+                image = opened.copy()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoRejected("too_many_pixels", str(exc)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise PhotoRejected("unreadable", f"the image cannot be read: {exc}") from None
-    rgb = _flattened(oriented)
-    image = _shrunk(rgb, LONG_EDGE)
+    image = _flattened(image)
     thumbnail = _shrunk(image, THUMBNAIL_EDGE)
     return ProcessedPhoto(
         source_type=source_type,
         image=_jpeg(image, icc_profile),
         thumbnail=_jpeg(thumbnail, icc_profile),
     )
+
+
+def _check_size(source_type: SourceType, width: int, height: int) -> None:
+    whole = source_type in (SourceType.png, SourceType.webp)
+    most = WHOLE_DECODE_MAX_PIXELS if whole else MAX_PIXELS
+    if width * height > most or max(width, height) > MAX_EDGE:
+        raise PhotoRejected(
+            "too_many_pixels",
+            f"{width}×{height} pixels is too many for a {source_type.name.upper()} photo "
+            f"(at most {most / 1e6:.1f} Mpx, {MAX_EDGE} px on a side)",
+        )
+
+
+def _draft_box(width: int, height: int) -> tuple[int, int]:
+    """The smallest size a JPEG may be decoded at: LONG_EDGE on the long side, the
+    other in proportion. (A square box would keep the short side at LONG_EDGE too, and
+    a 4:3 photo would decode at twice the scale it needs.)"""
+    long_edge = max(width, height, 1)
+    return (
+        max(1, math.ceil(width * LONG_EDGE / long_edge)),
+        max(1, math.ceil(height * LONG_EDGE / long_edge)),
+    )
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """The image itself when Pillow resizes its mode well; else converted (a palette
+    or 16-bit picture would be resized coarsely or not at all)."""
+    if image.mode in ("RGB", "RGBA", "L", "LA"):
+        return image
+    transparent = image.mode in ("PA", "La") or "transparency" in image.info
+    return image.convert("RGBA" if transparent else "RGB")
 
 
 def _flattened(image: Image.Image) -> Image.Image:

@@ -4,30 +4,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+import anyio
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Template
 
 from service.scoring.breakdown import Breakdown
 from service.scoring.engine import score
-from service.web.access import PUBLIC, access
+from service.web.access import PUBLIC, SIGNED_IN, access
 from service.web.problems import (
+    ANSWERS_TOO_LARGE,
     FORM_NOT_FOUND,
     FORM_VERSION_NOT_FOUND,
     INVALID_ANSWERS,
     ApiProblem,
+    problem_response,
     problem_responses,
 )
 
 from . import catalog
-from .answers import InvalidAnswers
+from .answers import MAX_ERRORS, InvalidAnswers
 from .model import MAX_VERSION, FormDefinition, Text
 
 VersionQuery = Annotated[
     int | None,
     Parameter(ge=1, le=MAX_VERSION, description="A stored version; the latest when absent"),
 ]
+
+
+# The fullest answers of the largest built-in form (chemical-info-card, every text at
+# its longest, \u-escaped) are 93 KB; 256 KB leaves room for a longer form of one's own
+# and keeps a hostile body from costing the server seconds (tests/web/test_api.py).
+SCORE_BODY_MAX = 256 * 1024
 
 
 class FormListEntry(msgspec.Struct):
@@ -47,9 +57,14 @@ async def _definition(form_id: str, version: int | None) -> FormDefinition:
     return definition
 
 
+def answers_too_large(request: Request, exc: HTTPException) -> Response:
+    """Litestar's body limit, said as answers no form needs (not as a photo upload)."""
+    return problem_response(ANSWERS_TOO_LARGE, f"at most {SCORE_BODY_MAX // 1024} KB of answers")
+
+
 class FormApi(Controller):
-    """Form definitions are public documents (the tables are published by the unions),
-    and scoring answers stores nothing: open to anyone."""
+    """Form definitions are public documents (the tables are published by the unions):
+    open to anyone. Scoring is for signed-in accounts (see its description)."""
 
     path = "/api/v1/forms"
     tags: ClassVar[list[str]] = ["forms"]
@@ -77,8 +92,19 @@ class FormApi(Controller):
     @post(
         "/{form_id:str}/score",
         summary="Score answers without storing them",
+        description=(
+            "For signed-in accounts only (`Authorization: Bearer`): no page calls it (the "
+            "fill page scores on the server as it saves a draft), so nothing needs it open, "
+            "and open it let anyone spend the server's time. The body is at most "
+            f"{SCORE_BODY_MAX // 1024} KB (413 `answers.too_large`), more than any form's "
+            f"answers. Bad answers give 400 listing at most {MAX_ERRORS} errors, with "
+            "`truncated: true` when checking stopped there."
+        ),
         status_code=200,
-        responses=problem_responses(400, 404),
+        opt=access(SIGNED_IN),
+        request_max_body_size=SCORE_BODY_MAX,
+        exception_handlers={413: answers_too_large},
+        responses=problem_responses(400, 401, 404, 413),
     )
     async def score_answers(
         self,
@@ -88,12 +114,20 @@ class FormApi(Controller):
     ) -> Breakdown:
         definition = await _definition(form_id, version)
         try:
-            return score(definition, data)
+            # Milliseconds for a real form, more for a hostile one: never on the event loop.
+            return await anyio.to_thread.run_sync(score, definition, data)
         except InvalidAnswers as exc:
+            count = len(exc.errors)
+            detail = (
+                f"the first {count} invalid answers; checking stopped there"
+                if exc.truncated
+                else f"{count} invalid answer(s)"
+            )
             raise ApiProblem(
                 INVALID_ANSWERS,
-                f"{len(exc.errors)} invalid answer(s)",
+                detail,
                 [msgspec.to_builtins(error) for error in exc.errors],
+                truncated=exc.truncated,
             ) from None
 
 

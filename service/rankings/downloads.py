@@ -28,6 +28,8 @@ from .groups import Group
 from .rows import RankingRow, ranking_row
 from .standings import standings
 
+# Litestar adds "; charset=utf-8" to a text type itself: naming it here sent it twice.
+CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,7 +77,7 @@ class RankingDownloads(Controller):
         campaign, rows, grades, awards = await _export(request.user, campaign_id, group)
         return Stream(
             ranking_csv(rows, grades, awards),
-            media_type="text/csv; charset=utf-8",
+            media_type=CSV,
             headers=_attachment(campaign, "csv"),
         )
 
@@ -108,7 +110,7 @@ class RankingDownloads(Controller):
         campaign, lines = await _answer_lines(request.user, campaign_id)
         return Stream(
             answers_export.answers_csv(campaign_id, lines),
-            media_type="text/csv; charset=utf-8",
+            media_type=CSV,
             headers=_attachment(campaign, "csv", "答题明细"),
         )
 

@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from service.forms.answers import NA, InvalidAnswers, validate_answers, visible_items
+from service.forms.answers import NA, InvalidAnswers, first_errors, visible_items
 from service.forms.model import (
     Check,
     Choice,
@@ -43,10 +43,11 @@ from .gates import gate_failures, grade_reached, has_veto, item_failures
 
 
 def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
-    """Score answers against a definition; raise InvalidAnswers on bad answers."""
-    errors = validate_answers(definition, answers)
+    """Score answers against a definition; raise InvalidAnswers on bad answers (at most
+    MAX_ERRORS of them, `truncated` when there were more)."""
+    errors, truncated = first_errors(definition, answers)
     if errors:
-        raise InvalidAnswers(errors)
+        raise InvalidAnswers(errors, truncated)
     policy = (
         definition.scoring.not_applicable if definition.scoring else NotApplicablePolicy.rescale
     )

@@ -31,8 +31,10 @@ def _wants_page(request: Request) -> bool:
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    truncated = False
     if isinstance(exc, ApiProblem):
         kind, detail, errors = exc.kind, exc.problem_detail, exc.errors
+        truncated = exc.truncated
     elif isinstance(exc, ValidationException):
         kind, detail = BAD_REQUEST, exc.detail
         errors = exc.extra if isinstance(exc.extra, list) else None
@@ -56,7 +58,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
             status_code=kind.status,
             headers=exc.headers or {},
         )  # type: ignore[return-value]
-    response = problem_response(kind, detail, errors)
+    response = problem_response(kind, detail, errors, truncated)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

@@ -25,6 +25,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     code: str
     detail: str | None = None
     errors: list[dict[str, Any]] | None = None
+    # True when `errors` lists only the first of them (checking stopped there).
+    truncated: bool = False
 
 
 class ProblemKind(msgspec.Struct, frozen=True):
@@ -39,6 +41,10 @@ FORM_VERSION_NOT_FOUND = ProblemKind(
     "form.version_not_found", 404, "No such version of this form", "没有这个版本的表单"
 )
 INVALID_ANSWERS = ProblemKind("answers.invalid", 400, "Some answers are invalid", "部分答案无效")
+# The size is said in the detail (service/forms/routes.py: SCORE_BODY_MAX).
+ANSWERS_TOO_LARGE = ProblemKind(
+    "answers.too_large", 413, "The answers are larger than any form needs", "答案数据过大"
+)
 BAD_REQUEST = ProblemKind("request.invalid", 400, "The request is not valid", "请求无效")
 NOT_FOUND = ProblemKind("not_found", 404, "Not found", "页面不存在")
 INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
@@ -115,8 +121,15 @@ EVIDENCE_TOO_LARGE = ProblemKind("evidence.too_large", 413, "The photo is too la
 EVIDENCE_TOO_MANY_PIXELS = ProblemKind(
     "evidence.too_many_pixels",
     413,
-    "The picture has too many pixels (at most 50 megapixels)",
-    "照片像素过高（最多5000万像素）",
+    "The picture has too many pixels for a photo (at most 50 megapixels and 8192 on a "
+    "side; PNG and WebP at most 16 megapixels)",
+    "照片像素过高（最多5000万像素、单边最多8192像素；PNG和WebP图片最多1600万像素）",
+)
+EVIDENCE_TOO_MANY_PENDING = ProblemKind(
+    "evidence.too_many_pending",
+    409,
+    "Too many photos wait for submissions not yet posted: post those submissions first",
+    "已上传但尚未提交的照片过多，请先提交相应的表单",
 )
 EVIDENCE_UNSUPPORTED_TYPE = ProblemKind(
     "evidence.unsupported_type",
@@ -176,15 +189,20 @@ class ApiProblem(HTTPException):
         kind: ProblemKind,
         detail: str | None = None,
         errors: list[dict[str, Any]] | None = None,
+        truncated: bool = False,
     ) -> None:
         super().__init__(detail=kind.title, status_code=kind.status)
         self.kind = kind
         self.problem_detail = detail
         self.errors = errors
+        self.truncated = truncated
 
 
 def problem_response(
-    kind: ProblemKind, detail: str | None = None, errors: list[dict[str, Any]] | None = None
+    kind: ProblemKind,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    truncated: bool = False,
 ) -> Response[Problem]:
     body = Problem(
         type=f"/problems/{kind.code}",
@@ -193,6 +211,7 @@ def problem_response(
         code=kind.code,
         detail=detail,
         errors=errors,
+        truncated=truncated,
     )
     return Response(body, status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE)
 
@@ -205,7 +224,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         403: "The token's account may not do this",
         404: "No such form, version or submission",
         409: "A submission with this id exists with different content",
-        413: "The photo is larger than PHOTO_MAX_BYTES",
+        413: "The photo is larger than PHOTO_MAX_BYTES, or the answers than any form needs",
         415: "Not a JPEG, PNG, WebP or HEIC photo, or a damaged one",
         503: "The database is not answering",
     }

@@ -350,3 +350,32 @@ def test_api_problems(world: World, author: TestClient):
     schema = author.get("/schema/openapi.json").json()
     operation = schema["paths"]["/api/v1/submissions/{submission_id}/evidence"]["post"]
     assert {"200", "201", "413", "415"} <= set(operation["responses"])
+
+
+def test_pending_photos_of_one_account_are_capped_over_every_submission_id(
+    world: World, author: TestClient, monkeypatch
+):
+    """Photos for submissions not posted yet (offline sync uploads them first) are
+    allowed, but not without end: a cap per account over every id and item."""
+    from service.collection import evidence_routes
+
+    monkeypatch.setattr(evidence_routes, "PENDING_PER_ACCOUNT", 3)
+    headers = api_token(author)
+    photos = [encoded("PNG", (64 + n, 48)) for n in range(4)]
+    ids = [uuid.uuid4() for _ in photos]
+    for n in range(3):
+        assert api_upload(author, headers, ids[n], photos[n], item=f"i{n}").status_code == 201
+    refused = api_upload(author, headers, ids[3], photos[3], item="i3")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "evidence.too_many_pending"
+    assert "3" in refused.json()["detail"]
+    # A retry of a stored photo is still answered, and a draft that exists still takes photos.
+    assert api_upload(author, headers, ids[0], photos[0], item="i0").status_code == 200
+    assert api_upload(author, headers, world.submission_id, PHOTO[1]).status_code == 201
+    # The cap is the uploader's own: another account still uploads.
+    stranger = signed_in(author, "stranger")
+    other = api_upload(stranger, api_token(stranger), uuid.uuid4(), photos[3], item="x")
+    assert other.status_code == 201
+    schema = stranger.get("/schema/openapi.json").json()
+    operation = schema["paths"]["/api/v1/submissions/{submission_id}/evidence"]["post"]
+    assert "200 photos" in operation["description"]

@@ -119,12 +119,83 @@ def test_a_truncated_jpeg_is_unreadable():
     assert garbage.value.code == "unreadable"
 
 
-@pytest.mark.parametrize("size", [(10_000, 6_000), (30_000, 30_000)])
+@pytest.mark.parametrize(
+    "size",
+    [
+        (10_000, 6_000),  # 60 Mpx: more than a phone camera makes
+        (30_000, 30_000),  # 900 Mpx: over Pillow's own limit
+        (7_000, 7_000),  # 49 Mpx decoded whole (a PNG has no reduced decoding): a bomb
+        (9_000, 1_000),  # 9 Mpx, but longer on a side than any camera's picture
+    ],
+)
 def test_a_decompression_bomb_is_refused_before_decoding(size: tuple[int, int]):
-    # 60 Mpx is over our limit; 900 Mpx is over Pillow's own.
     with pytest.raises(photos.PhotoRejected) as refused:
         photos.process(png_claiming(*size))
     assert refused.value.code == "too_many_pixels"
+
+
+def test_a_phones_50_megapixel_jpeg_is_not_refused_for_its_pixels():
+    # 8192×6144, a 50 Mpx sensor's full frame, claimed by a small JPEG: decoded (what
+    # its data holds), never refused as too many pixels.
+    try:
+        photos.process(jpeg_claiming(8192, 6144))
+    except photos.PhotoRejected as refused:
+        assert refused.code != "too_many_pixels"
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header claims another size."""
+    data = bytearray(encoded("JPEG", (16, 16)))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_a_large_jpeg_is_decoded_at_the_smallest_scale_that_still_gives_1600_px(monkeypatch):
+    """JPEG decodes straight at 1/2, 1/4 or 1/8 scale: for a 3200×2400 photo, 1/2 is
+    still 1600 px on the long edge (and a quarter of the memory)."""
+    from PIL import JpegImagePlugin
+
+    decoded = []
+    draft = JpegImagePlugin.JpegImageFile.draft
+
+    def watched(self, mode, size):
+        result = draft(self, mode, size)
+        decoded.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", watched)
+    result = photos.process(encoded("JPEG", (3200, 2400)))
+    assert decoded[0] == (1600, 1200)  # the first call decides the scale
+    assert (result.image.width, result.image.height) == (1600, 1200)
+
+
+async def test_at_most_a_few_photos_are_decoded_at_once(monkeypatch):
+    import threading
+    import time
+
+    import anyio
+
+    from service.collection import evidence
+
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow(data: bytes) -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return "done"
+
+    monkeypatch.setattr(photos, "process", slow)
+    async with anyio.create_task_group() as group:
+        for _ in range(evidence.DECODE_SLOTS * 3):
+            group.start_soon(evidence.processed, b"x")
+    assert most == evidence.DECODE_SLOTS
 
 
 # ---------------------------------------------------------------- storage

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
+from pathlib import Path
+
+import pytest
 from litestar.testing import TestClient
 
-from tests.factories import best_answers
+from service.accounts import tokens
+from service.forms import model
+from service.forms.answers import MAX_ERRORS
+from service.forms.loader import load_forms
+from service.forms.routes import SCORE_BODY_MAX
+from tests.conftest import FORMS_DIR
+from tests.factories import best_answers, in_database, make_user
+
+
+@pytest.fixture
+def scorer(database_url: str) -> dict[str, str]:
+    """A signed-in API client's headers: scoring is for accounts, not for anyone."""
+    user_id = make_user(database_url, "scorer", "judge")
+    token = in_database(database_url, lambda: tokens.create_token(user_id, "app"))
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_healthz_checks_the_database(client: TestClient):
@@ -39,10 +59,10 @@ def test_form_definition_latest_and_by_version(client: TestClient):
     assert unknown.status_code == 404 and unknown.json()["code"] == "form.not_found"
 
 
-def test_score_returns_the_breakdown_and_stores_nothing(client: TestClient):
+def test_score_returns_the_breakdown_and_stores_nothing(client: TestClient, scorer):
     definition = client.get("/api/v1/forms/workers-home").json()
     answers = best_answers(definition)
-    response = client.post("/api/v1/forms/workers-home/score", json=answers)
+    response = client.post("/api/v1/forms/workers-home/score", json=answers, headers=scorer)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["form_id"] == "workers-home" and body["form_version"] == 1
@@ -54,10 +74,11 @@ def test_score_returns_the_breakdown_and_stores_nothing(client: TestClient):
     assert [f["versions"] for f in listed] == [[1]] * 8  # nothing new stored
 
 
-def test_score_rejects_bad_answers_listing_every_item(client: TestClient):
+def test_score_rejects_bad_answers_listing_every_item(client: TestClient, scorer):
     response = client.post(
         "/api/v1/forms/ankang-cup-enterprise/score",
         json={"no-such-item": "yes", "competition-carried-out": "perhaps"},
+        headers=scorer,
     )
     assert response.status_code == 400
     body = response.json()
@@ -66,10 +87,86 @@ def test_score_rejects_bad_answers_listing_every_item(client: TestClient):
     assert ("no-such-item", "unknown_item") in codes
     assert any(code == "wrong_type" for _, code in codes)
     assert all(e["message_zh"] for e in body["errors"])
+    assert "truncated" not in body  # every error is there
 
 
-def test_score_needs_a_json_object(client: TestClient):
-    response = client.post("/api/v1/forms/workers-home/score", json=["yes"])
+def test_score_needs_an_account(client: TestClient):
+    """Nothing of the pages calls it; open, anyone could spend the server's CPU on it."""
+    response = client.post("/api/v1/forms/workers-home/score", json={})
+    assert response.status_code == 401 and response.json()["code"] == "auth.required"
+    document = client.get("/schema/openapi.json").json()
+    operation = document["paths"]["/api/v1/forms/{form_id}/score"]["post"]
+    assert "sign" in operation["description"].lower()
+
+
+def test_score_refuses_a_body_no_form_needs(client: TestClient, scorer):
+    padding = "x" * SCORE_BODY_MAX
+    response = client.post(
+        "/api/v1/forms/workers-home/score", json={"remarks": padding}, headers=scorer
+    )
+    assert response.status_code == 413
+    body = response.json()
+    assert body["code"] == "answers.too_large" and "256 KB" in body["detail"]
+
+
+def test_score_lists_at_most_a_bounded_number_of_errors_and_says_so(client: TestClient, scorer):
+    unknown = {f"k{n}": n for n in range(5000)}
+    response = client.post("/api/v1/forms/workers-home/score", json=unknown, headers=scorer)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "answers.invalid"
+    assert len(body["errors"]) == MAX_ERRORS and body["truncated"] is True
+    assert f"first {MAX_ERRORS}" in body["detail"]
+    assert len(response.content) < 100_000
+
+
+def test_scoring_runs_off_the_event_loop(client: TestClient, scorer, monkeypatch):
+    from service.forms import routes
+    from service.scoring.engine import score
+
+    threads = []
+
+    def watched(definition, answers):
+        try:
+            asyncio.get_running_loop()
+            threads.append("event loop")
+        except RuntimeError:
+            threads.append("worker")
+        return score(definition, answers)
+
+    monkeypatch.setattr(routes, "score", watched)
+    response = client.post("/api/v1/forms/workers-home/score", json={}, headers=scorer)
+    assert response.status_code == 200 and threads == ["worker"]
+
+
+def _fullest(definition: model.FormDefinition) -> dict:
+    """Answers as long as a form lets them be: every text at its longest."""
+    answers: dict = {}
+    for _, item in definition.items():
+        if isinstance(item, (model.ShortText, model.LongText)):
+            answers[item.id] = "隐" * item.max_length
+        elif isinstance(item, (model.Choice, model.MultiChoice)):
+            answers[item.id] = [option.id for option in item.options]
+        elif isinstance(item, model.Photo):
+            answers[item.id] = [str(uuid.uuid4()) for _ in range(item.max_count)]
+        elif isinstance(item, model.Location):
+            answers[item.id] = {"lat": -89.1234567890123, "lon": -179.123456789012, "accuracy": 1e9}
+        else:
+            answers[item.id] = -123456.123456789
+    return answers
+
+
+def test_every_built_in_form_fits_the_body_limit_twice():
+    loaded, errors = load_forms([Path(FORMS_DIR)])
+    assert not errors
+    for form in loaded:
+        # ASCII-escaped (\uXXXX, 6 bytes a Chinese character): the largest a client sends.
+        size = len(json.dumps(_fullest(form.definition)))
+        assert 2 * size < SCORE_BODY_MAX, (form.definition.id, size)
+
+
+def test_score_needs_a_json_object(client: TestClient, scorer):
+    response = client.post("/api/v1/forms/workers-home/score", json=["yes"], headers=scorer)
     assert response.status_code == 400
     assert response.json()["code"] == "request.invalid"
 

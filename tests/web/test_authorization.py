@@ -299,7 +299,7 @@ RULES: dict[str, Rule] = {
     "GET /healthz": Rule(PUBLIC, "/healthz"),
     "GET /api/v1/forms": Rule(PUBLIC, "/api/v1/forms"),
     "GET /api/v1/forms/{form_id:str}": Rule(PUBLIC, "/api/v1/forms/workers-home"),
-    "POST /api/v1/forms/{form_id:str}/score": Rule(PUBLIC, "/api/v1/forms/workers-home/score"),
+    "POST /api/v1/forms/{form_id:str}/score": Rule(SIGNED_IN, "/api/v1/forms/workers-home/score"),
     "GET /": Rule(PUBLIC, "/"),
     "GET /forms/{form_id:str}": Rule(PUBLIC, "/forms/workers-home"),
     "GET /login": Rule(PUBLIC, "/login"),
