@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import anyio
@@ -14,6 +15,7 @@ from service.web.auth import client_ip
 from service.web.forms import FormBody
 from service.web.i18n import LANGUAGES, current_language
 from service.web.i18n import gettext_ as _
+from service.web.i18n import ngettext_ as ngettext
 from service.web.language import LANGUAGE_COOKIE
 from service.web.urls import safe_next
 
@@ -50,17 +52,14 @@ async def login(request: Request, data: FormBody) -> Response:
     target = safe_next(str(data.get("next") or "/tasks"))
     ip = client_ip(request.scope)
 
-    def again(message: str, status: int) -> Template:
+    def again(message: str, status: int, wait: int = 0) -> Template:
         context = {"next": target, "error": message, "username": username}
-        return Template("accounts/login.html", context=context, status_code=status)
+        headers = {"Retry-After": str(wait)} if wait else None
+        return Template("accounts/login.html", context=context, status_code=status, headers=headers)
 
-    # The attempt counts before the password is checked, so that many attempts sent at
-    # once cannot all slip in under the limit; a success clears it again.
-    await throttle.record_failure(username, ip)
-    if await throttle.is_throttled(username, ip):
-        if await throttle.just_throttled(username, ip):  # one audit row per lock-out
-            await audit.record("login_throttled", subject=username, ip=ip)
-        return again(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
+    wait = await throttle.attempt(username, ip)
+    if wait:
+        return again(wait_message(wait), 429, wait)
     user = await find_by_username(username)
     stored = user["password_hash"] if user else None
     # argon2 takes ~0.1 s of CPU: off the event loop, so other requests go on meanwhile.
@@ -70,7 +69,7 @@ async def login(request: Request, data: FormBody) -> Response:
         return again(_("Wrong user name or password."), 400)
     if needs_rehash(user["password_hash"]):
         await set_password(user["id"], password)
-    await throttle.clear_failures(username)
+    await throttle.succeeded(username, ip)
     principal: Principal | None = request.scope.get("user")  # type: ignore[assignment]
     if principal is not None and principal.session_id is not None:
         await sessions.end_session(principal.session_id)  # a new id at every sign-in
@@ -80,6 +79,21 @@ async def login(request: Request, data: FormBody) -> Response:
     response = Redirect(target, status_code=303)
     response.set_cookie(**session_cookie(request, token, max_age))
     return response
+
+
+def wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed attempts. Wait %(num)s second and try again.",
+            "Too many failed attempts. Wait %(num)s seconds and try again.",
+            seconds,
+        ) % {"num": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Too many failed attempts. Wait %(num)s minute and try again.",
+        "Too many failed attempts. Wait %(num)s minutes and try again.",
+        minutes,
+    ) % {"num": minutes}
 
 
 @post("/logout", opt=access(SIGNED_IN), include_in_schema=False, status_code=303)

@@ -6,7 +6,8 @@ import datetime as dt
 
 from litestar.testing import TestClient
 
-from service.accounts.tables import AuditEvent, WebSession
+from service.accounts import throttle
+from service.accounts.tables import AuditEvent, LoginFailure, WebSession
 from tests.factories import PASSWORD, csrf_token, in_database, make_user, sign_in
 
 
@@ -56,17 +57,65 @@ def test_posting_without_the_csrf_token_is_refused(client: TestClient, database_
     assert client.cookies.get("ankang_session") is None
 
 
-def test_wrong_passwords_then_throttling_with_a_chinese_message(client: TestClient, database_url):
+def failures(database_url: str, username: str, ip: str, *seconds_ago: float) -> None:
+    """Failed sign-ins of one account from one address, this long ago."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        LoginFailure(at=now - dt.timedelta(seconds=ago), username=username, ip=ip)
+        for ago in seconds_ago
+    ]
+    in_database(database_url, lambda: LoginFailure.insert(*rows))
+
+
+def test_the_wait_doubles_with_each_failure_up_to_a_cap():
+    assert [throttle.delay(n).total_seconds() for n in range(1, 6)] == [1, 2, 4, 8, 16]
+    assert throttle.delay(40) == throttle.MAX_DELAY == dt.timedelta(minutes=15)
+
+
+def test_wrong_passwords_from_one_address_wait_longer_each_time(client: TestClient, database_url):
     make_user(database_url, "zhao", "enterprise")
+    make_user(database_url, "qin", "enterprise")
     wrong = sign_in(client, "zhao", "not-the-password")
     assert wrong.status_code == 400 and "用户名或密码错误" in wrong.text
-    for _ in range(4):
-        sign_in(client, "zhao", "still-wrong")
+    in_database(database_url, lambda: LoginFailure.delete(force=True))
+    # Eight failures: the ninth attempt waits 128 s after the last, two minutes from now.
+    failures(database_url, "zhao", "testclient", 300, 250, 200, 150, 100, 60, 30, 8)
     throttled = sign_in(client, "zhao")  # even the right password waits now
     assert throttled.status_code == 429
-    assert "尝试次数过多" in throttled.text
+    assert "尝试次数过多" in throttled.text and "2 分钟" in throttled.text
+    assert 100 < int(throttled.headers["retry-after"]) <= 120
+    assert sign_in(client, "qin").status_code == 303  # another account from there: no wait
     events = in_database(database_url, lambda: AuditEvent.select(AuditEvent.event))
     assert {"login_failed", "login_throttled"} <= {e["event"] for e in events}
+    earlier = dt.timedelta(seconds=125)
+    in_database(
+        database_url,
+        lambda: LoginFailure.update({LoginFailure.at: LoginFailure.at - earlier}, force=True),
+    )
+    assert sign_in(client, "zhao").status_code == 303  # waited long enough
+    assert (
+        in_database(
+            database_url, lambda: LoginFailure.count().where(LoginFailure.username == "zhao")
+        )
+        == 0
+    )  # and a success forgets them
+
+
+def test_an_attacker_elsewhere_cannot_lock_a_person_out(client: TestClient, database_url):
+    make_user(database_url, "zhao", "enterprise")
+    failures(database_url, "zhao", "203.0.113.9", *range(1, 31))  # thirty in half a minute
+    assert sign_in(client, "zhao").status_code == 303
+
+
+def test_a_crowd_of_addresses_meets_a_generous_cap_per_account(client: TestClient, database_url):
+    make_user(database_url, "zhao", "enterprise")
+    rows = [
+        LoginFailure(at=dt.datetime.now(dt.UTC), username="zhao", ip=f"198.51.100.{n}")
+        for n in range(throttle.MAX_PER_ACCOUNT)
+    ]
+    in_database(database_url, lambda: LoginFailure.insert(*rows))
+    refused = sign_in(client, "zhao")
+    assert refused.status_code == 429 and "15 分钟" in refused.text
 
 
 def test_an_idle_session_expires(client: TestClient, database_url):
@@ -90,8 +139,9 @@ def test_changing_the_password(client: TestClient, database_url):
     }
     assert "密码已修改" in client.post("/account/password", data=form).text
     client.post("/logout", data={"_csrf_token": csrf_token(client, "/account")})
-    assert sign_in(client, "qian").status_code == 400
     assert sign_in(client, "qian", "new-secret-77").status_code == 303
+    client.post("/logout", data={"_csrf_token": csrf_token(client, "/account")})
+    assert sign_in(client, "qian").status_code == 400  # the old one no more
 
 
 def test_api_tokens_are_shown_once_work_as_bearer_and_can_be_revoked(
