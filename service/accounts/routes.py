@@ -126,6 +126,7 @@ async def _account(
         "message": message,
         "error": error,
         "new_token": new_token,
+        "token_days": request.app.state.settings.api_token_days,
     }
     return Template("accounts/account.html", context=context, status_code=status)
 
@@ -135,25 +136,37 @@ async def change_password(request: Request, data: FormBody) -> Template:
     principal: Principal = request.user
     current = str(data.get("current_password", ""))
     new = str(data.get("new_password", ""))
+    ip = client_ip(request.scope)
+    # A stolen session must not become a way to guess the password: the same throttle
+    # as signing in, counted together with it.
+    wait = await throttle.attempt(principal.username, ip)
+    if wait:
+        return await _account(request, error=wait_message(wait), status=429)
     user = await find_by_username(principal.username)
-    if user is None or not verify_password(user["password_hash"], current):
+    stored = user["password_hash"] if user else None
+    if not await anyio.to_thread.run_sync(verify_password, stored, current):
+        await audit.record("password_change_failed", actor_id=principal.user_id, ip=ip)
         return await _account(request, error=_("The current password is wrong."), status=400)
+    await throttle.succeeded(principal.username, ip)
     if new != str(data.get("new_password_again", "")):
         return await _account(request, error=_("The two new passwords differ."), status=400)
     problem = password_problem(new, principal.username)
     if problem:
         return await _account(request, error=_(problem), status=400)
     await set_password(principal.user_id, new)
-    # Whoever else was signed in as this person (a lost phone) is signed out.
+    # Whoever else was signed in as this person (a lost phone) is signed out, and the
+    # programs and devices holding their tokens lose access.
     await sessions.end_other_sessions(principal.user_id, keep=principal.session_id)
-    await audit.record("password_changed", actor_id=principal.user_id, ip=client_ip(request.scope))
+    await tokens.revoke_all_tokens(principal.user_id)
+    await audit.record("password_changed", actor_id=principal.user_id, ip=ip)
     return await _account(request, message=_("Your password has been changed."))
 
 
 @post("/account/tokens", opt=access(SIGNED_IN), include_in_schema=False, status_code=200)
 async def create_token(request: Request, data: FormBody) -> Template:
     principal: Principal = request.user
-    token = await tokens.create_token(principal.user_id, str(data.get("name", "")))
+    days = request.app.state.settings.api_token_days
+    token = await tokens.create_token(principal.user_id, str(data.get("name", "")), days=days)
     await audit.record(
         "token_created", actor_id=principal.user_id, subject=token[:10], ip=client_ip(request.scope)
     )

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from litestar.testing import TestClient
 
 from service.accounts import throttle
+from service.accounts.passwords import password_problem
 from service.accounts.tables import AuditEvent, LoginFailure, WebSession
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import settings_for
 from tests.factories import PASSWORD, csrf_token, in_database, make_user, sign_in
 
 
@@ -178,3 +183,101 @@ def test_the_language_choice_is_kept_in_the_session(client: TestClient, database
         in_database(database_url, lambda: WebSession.select(WebSession.language))[0]["language"]
         == "en"
     )
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "123456",
+        "12345678",
+        "password",
+        "88888888",
+        "66666666",
+        "qwerty123",
+        "a1234567",
+        "woaini1314",
+        "Password",
+        "WOAINI1314",
+    ],
+)
+def test_common_passwords_are_refused(password: str):
+    expected = (
+        "This password is one of the most common ones."
+        if len(password) >= 8
+        else "The password needs at least 8 characters."
+    )
+    assert password_problem(password, "zhao") == expected
+
+
+def test_short_passwords_and_the_user_name_are_refused():
+    assert password_problem("x7#kQ2", "zhao") == "The password needs at least 8 characters."
+    assert password_problem("zhaozhao1", "zhaozhao1") is not None
+    assert password_problem("lantern-quiet-91", "zhao") is None
+
+
+def change_password(client: TestClient, current: str, new: str):
+    form = {
+        "current_password": current,
+        "new_password": new,
+        "new_password_again": new,
+        "_csrf_token": csrf_token(client, "/account"),
+    }
+    return client.post("/account/password", data=form)
+
+
+def test_a_common_new_password_is_refused_in_chinese(client: TestClient, database_url):
+    make_user(database_url, "feng", "judge")
+    sign_in(client, "feng")
+    refused = change_password(client, PASSWORD, "woaini1314")
+    assert refused.status_code == 400 and "常见" in refused.text
+
+
+def test_guessing_the_current_password_is_throttled(client: TestClient, database_url):
+    make_user(database_url, "chen", "judge")
+    sign_in(client, "chen")
+    assert change_password(client, "guess-number-1", "lantern-quiet-91").status_code == 400
+    failures(database_url, "chen", "testclient", 300, 250, 200, 150, 100, 60, 30, 8)
+    throttled = change_password(client, PASSWORD, "lantern-quiet-91")  # even the right one
+    assert throttled.status_code == 429 and "尝试次数过多" in throttled.text
+    assert sign_in(client, "chen", "lantern-quiet-91").status_code != 303  # nothing changed
+
+
+def test_a_password_change_ends_the_persons_tokens(client: TestClient, database_url):
+    from service.accounts import tokens
+
+    user = make_user(database_url, "han", "judge")
+    token = in_database(database_url, lambda: tokens.create_token(user, "phone"))
+    sign_in(client, "han")
+    assert change_password(client, PASSWORD, "lantern-quiet-91").status_code == 200
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_tokens_expire_after_the_configured_days(database_url):
+    from service.accounts import tokens
+    from service.accounts.tables import ApiToken
+
+    user = make_user(database_url, "yang", "judge")
+    old = in_database(database_url, lambda: tokens.create_token(user, "sync"))  # the default
+    settings = Settings(
+        database_url=database_url, forms_dir=settings_for(database_url).forms_dir, api_token_days=30
+    )
+    with TestClient(create_app(settings)) as client:
+        sign_in(client, "yang")
+        page = client.post(
+            "/account/tokens", data={"name": "统计", "_csrf_token": csrf_token(client, "/account")}
+        )
+        new = page.text.split('<code class="token">')[1].split("</code>")[0]
+        rows = in_database(database_url, lambda: ApiToken.select().order_by(ApiToken.id))
+        lives = [(row["expires_at"] - row["created_at"]).days for row in rows]
+        assert lives == [90, 30]
+        in_30_days = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).strftime("%Y-%m-%d")
+        assert f"有效期至 {in_30_days}" in client.get("/account").text
+        bearer = {"Authorization": f"Bearer {new}"}
+        assert client.get("/api/v1/me", headers=bearer).status_code == 200
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        in_database(database_url, lambda: ApiToken.update(expires_at=past, force=True))
+        assert client.get("/api/v1/me", headers=bearer).status_code == 401
+        assert (
+            client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+        )
+        assert "已过期" in client.get("/account").text
