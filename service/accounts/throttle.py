@@ -1,8 +1,9 @@
 """Password guessing throttled per account and address, so nobody locks anyone out.
 
-Each failure of one account from one address doubles the wait before that pair may try
-again (1 s, 2 s, 4 s … 15 minutes): a person who mistypes hardly notices, a guesser at
-one address gets a handful of tries an hour, and neither touches the same account
+After two free failures (a typo, then a careful retype), each failure of one account from
+one address doubles the wait before that pair may try again (1 s, 2 s, 4 s … 15
+minutes): a person who mistypes hardly notices, a guesser at one address gets a dozen
+tries in the first quarter of an hour and four an hour after, and neither touches the same account
 signed in from elsewhere. Two caps stand far above what one address can reach: failures
 from one address over all accounts, and failures of one account from every address
 (only a crowd of addresses gets there). The current-password check of a password change
@@ -22,19 +23,21 @@ import math
 from . import audit
 from .tables import AuditEvent, LoginFailure
 
+FREE_FAILURES = 2
 MAX_DELAY = dt.timedelta(minutes=15)
 PAIR_MEMORY = dt.timedelta(hours=1)  # a pair's failures count this long
 WINDOW = dt.timedelta(minutes=15)  # the caps count failures this long
 MAX_PER_ADDRESS = 20
-# One address reaches about ten failures of an account in 15 minutes; this takes ten.
+# One address reaches about a dozen failures of an account in 15 minutes; this takes
+# eight or more addresses.
 MAX_PER_ACCOUNT = 100
 
 
 def delay(failures: int) -> dt.timedelta:
     """How long one account may not be tried from one address after this many failures."""
-    if failures <= 0:
+    if failures <= FREE_FAILURES:
         return dt.timedelta(0)
-    return min(dt.timedelta(seconds=2 ** min(failures - 1, 20)), MAX_DELAY)
+    return min(dt.timedelta(seconds=2 ** min(failures - FREE_FAILURES - 1, 20)), MAX_DELAY)
 
 
 async def attempt(username: str, ip: str) -> int:
