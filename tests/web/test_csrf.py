@@ -1,0 +1,75 @@
+"""CSRF tokens: bound to the session (a secret per session, new at every sign-in),
+masked anew in every response, a visitor's bound to a cookie of their own."""
+
+from __future__ import annotations
+
+import re
+
+from litestar.testing import TestClient
+
+from service.app import create_app
+from tests.conftest import settings_for
+from tests.factories import csrf_token, make_user, sign_in
+
+LANGUAGE = {"language": "en", "next": "/"}
+
+
+def switch(client: TestClient, token: str | None, **headers: str):
+    data = {**LANGUAGE, **({"_csrf_token": token} if token else {})}
+    return client.post("/language", data=data, headers=headers, follow_redirects=False)
+
+
+def test_every_page_masks_the_token_anew_and_each_works(client: TestClient):
+    first, second = csrf_token(client), csrf_token(client)
+    assert first != second
+    assert switch(client, first).status_code == 303
+    assert switch(client, second).status_code == 303
+
+
+def test_missing_or_forged_tokens_are_refused(client: TestClient):
+    csrf_token(client)
+    assert switch(client, None).status_code == 403
+    assert switch(client, "x" * 86).status_code == 403
+    assert switch(client, "not base64 at all!").status_code == 403
+
+
+def test_htmx_sends_the_token_as_a_header(client: TestClient, database_url):
+    make_user(database_url, "hua", "judge")
+    sign_in(client, "hua")
+    page = client.get("/account").text
+    # On <main>, not <body>: a boosted sign-in swaps what is inside the body only, and
+    # the token of the session that began then must reach htmx's next request.
+    [token] = re.findall(r'<main[^>]*hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'', page)
+    assert '<body hx-boost="true">' in page
+    assert switch(client, None, **{"x-csrftoken": token}).status_code == 303
+
+
+def test_a_token_of_another_session_is_refused_even_with_its_cookie(database_url):
+    """Double-submit alone trusts whoever can plant a cookie; the session decides now."""
+    make_user(database_url, "attacker", "judge")
+    make_user(database_url, "victim", "judge")
+    settings = settings_for(database_url)
+    with TestClient(create_app(settings)) as attacker, TestClient(create_app(settings)) as victim:
+        sign_in(attacker, "attacker")
+        planted = csrf_token(attacker, "/account")
+        sign_in(victim, "victim")
+        victim.cookies.set("ankang_csrf", attacker.cookies.get("ankang_csrf"))
+        assert switch(victim, planted).status_code == 403
+        assert switch(victim, csrf_token(victim, "/account")).status_code == 303
+
+
+def test_signing_in_renews_the_secret(client: TestClient, database_url):
+    make_user(database_url, "lu", "judge")
+    visitor_token = csrf_token(client)
+    sign_in(client, "lu")
+    assert switch(client, visitor_token).status_code == 403  # the visitor's no more
+    first_session = csrf_token(client, "/account")
+    assert switch(client, first_session).status_code == 303
+    sign_in(client, "lu")
+    assert switch(client, first_session).status_code == 403  # nor the last session's
+    assert switch(client, csrf_token(client, "/account")).status_code == 303
+
+
+def test_the_api_takes_bearer_tokens_and_no_csrf_token(client: TestClient):
+    answer = client.post("/api/v1/submissions", json={})
+    assert answer.status_code == 401  # not 403: the CSRF check leaves /api/ alone
