@@ -10,7 +10,9 @@ cookie of their own, which only the service sets.
 The token a page carries is a fresh random pad and the secret XORed with it (BREACH:
 a compressed response never repeats the secret's bytes, so its length tells nothing).
 Forms post it as `_csrf_token`, htmx sends it as `x-csrftoken` (base.html). The JSON
-API (/api/) takes bearer tokens only, never a cookie, and needs none.
+API (/api/) takes bearer tokens only, never a cookie, and needs none. A post to a route
+that wants someone signed in, with nobody signed in (the session ended), is left to the
+access guard: it changes nothing and sends the person to sign in again.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ from litestar.utils.scope.state import ScopeState
 from service.accounts import sessions
 from service.settings import Settings
 
+from .access import PUBLIC
 from .language import cookie_value
 
 VISITOR_COOKIE = "ankang_csrf"
 FIELD = "_csrf_token"
 HEADER = b"x-csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-EXEMPT = re.compile(r"^/(api|static)/")
+EXEMPT = re.compile(r"^/(api/|static/|healthz$)")
 SECRET_BYTES = 32
 _SEED = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
@@ -81,8 +84,8 @@ def csrf_middleware_factory(settings: Settings):
             new_seed, secret = _secret(scope, cookies, key)
             # Templates read it here (csrf_input, csrf_token()), the error page's too.
             ScopeState.from_scope(scope).csrf_token = mask(secret)
-            unsafe = scope["method"] not in SAFE_METHODS
-            if unsafe and not await _posted_token_matches(scope, receive, secret):
+            checked = scope["method"] not in SAFE_METHODS and not _guard_refuses(scope)
+            if checked and not await _posted_token_matches(scope, receive, secret):
                 raise PermissionDeniedException("CSRF token verification failed")
             if new_seed is None:
                 await app(scope, receive, send)
@@ -106,6 +109,15 @@ def csrf_middleware_factory(settings: Settings):
         return middleware
 
     return csrf_middleware
+
+
+def _guard_refuses(scope: Scope) -> bool:
+    """Nobody is signed in and the route wants someone: the access guard refuses it
+    anyway, and sends a person whose session ended (with that session's token) to sign
+    in again instead of to a 403 page."""
+    handler: Any = scope.get("route_handler")
+    rule = handler.opt.get("access") if handler is not None else None
+    return scope.get("user") is None and rule not in (None, PUBLIC)
 
 
 def _secret(scope: Scope, cookies: str, key: bytes) -> tuple[str | None, bytes]:

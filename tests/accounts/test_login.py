@@ -284,3 +284,12 @@ def test_tokens_expire_after_the_configured_days(database_url):
             client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
         )
         assert "已过期" in client.get("/account").text
+    # Tokens made before they ended by themselves end the default 90 days after.
+    for made_days_ago, status in ((100, 401), (10, 200)):
+        made = dt.datetime.now(dt.UTC) - dt.timedelta(days=made_days_ago)
+        in_database(
+            database_url,
+            lambda made=made: ApiToken.update(expires_at=None, created_at=made, force=True),
+        )
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/api/v1/me", headers=bearer).status_code == status

@@ -7,9 +7,10 @@ import re
 
 from litestar.testing import TestClient
 
+from service.accounts.tables import WebSession
 from service.app import create_app
 from tests.conftest import settings_for
-from tests.factories import csrf_token, make_user, sign_in
+from tests.factories import csrf_token, in_database, make_user, sign_in
 
 LANGUAGE = {"language": "en", "next": "/"}
 
@@ -73,3 +74,18 @@ def test_signing_in_renews_the_secret(client: TestClient, database_url):
 def test_the_api_takes_bearer_tokens_and_no_csrf_token(client: TestClient):
     answer = client.post("/api/v1/submissions", json={})
     assert answer.status_code == 401  # not 403: the CSRF check leaves /api/ alone
+
+
+def test_a_post_after_the_session_ended_is_sent_to_sign_in(client: TestClient, database_url):
+    """Its token was the ended session's: no use refusing it as forged, the guard sends
+    the person to sign in again (nothing can change without a session)."""
+    make_user(database_url, "ma", "judge")
+    sign_in(client, "ma")
+    token = csrf_token(client, "/account")
+    in_database(database_url, lambda: WebSession.delete(force=True))
+    answer = client.post(
+        "/account/tokens", data={"name": "x", "_csrf_token": token}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    # A public form still needs a token of the visitor it now is.
+    assert switch(client, token).status_code == 403
