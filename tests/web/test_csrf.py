@@ -36,13 +36,15 @@ def test_missing_or_forged_tokens_are_refused(client: TestClient):
 
 def test_htmx_sends_the_token_as_a_header(client: TestClient, database_url):
     make_user(database_url, "hua", "judge")
+    login = client.get("/login").text
     sign_in(client, "hua")
     page = client.get("/account").text
-    # On <main>, not <body>: a boosted sign-in swaps what is inside the body only, and
-    # the token of the session that began then must reach htmx's next request.
-    [token] = re.findall(r'<main[^>]*hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'', page)
-    assert '<body hx-boost="true">' in page
+    [token] = re.findall(r'<body hx-boost="true" hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'', page)
     assert switch(client, None, **{"x-csrftoken": token}).status_code == 303
+    # A boosted page keeps the <body> it came with, and its token: signing in and out,
+    # which change the secret, load a whole page.
+    assert '<form method="post" action="/login" class="stack" hx-boost="false">' in login
+    assert '<form method="post" action="/logout" class="inline-form" hx-boost="false">' in page
 
 
 def test_a_token_of_another_session_is_refused_even_with_its_cookie(database_url):
@@ -50,11 +52,13 @@ def test_a_token_of_another_session_is_refused_even_with_its_cookie(database_url
     make_user(database_url, "attacker", "judge")
     make_user(database_url, "victim", "judge")
     settings = settings_for(database_url)
-    with TestClient(create_app(settings)) as attacker, TestClient(create_app(settings)) as victim:
+    with TestClient(create_app(settings)) as attacker:
         sign_in(attacker, "attacker")
         planted = csrf_token(attacker, "/account")
+        cookie = attacker.cookies.get("ankang_csrf")
+    with TestClient(create_app(settings)) as victim:
         sign_in(victim, "victim")
-        victim.cookies.set("ankang_csrf", attacker.cookies.get("ankang_csrf"))
+        victim.cookies.set("ankang_csrf", cookie)
         assert switch(victim, planted).status_code == 403
         assert switch(victim, csrf_token(victim, "/account")).status_code == 303
 
