@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -40,6 +39,7 @@ from service.rankings.routes import TEMPLATE_GLOBALS as RANKING_TEMPLATE_GLOBALS
 from service.settings import PROJECT_ROOT, Settings
 from service.web.access import PUBLIC, access, access_guard
 from service.web.auth import auth_middleware_factory
+from service.web.csrf import csrf_middleware_factory
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.health import healthz
 from service.web.language import language_middleware
@@ -109,18 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(security_headers_middleware, hsts=settings.secure_cookies),
             DefineMiddleware(auth_middleware_factory(settings)),
             DefineMiddleware(language_middleware),
+            # After auth: a signed-in browser's token is bound to its session.
+            DefineMiddleware(csrf_middleware_factory(settings)),
         ],
-        # Pages post forms with a token field, htmx sends it as a header. The JSON API
-        # accepts bearer tokens only (never the session cookie), so it needs none.
-        csrf_config=CSRFConfig(
-            secret=settings.signing_key(),
-            cookie_name="ankang_csrf",
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            cookie_secure=settings.secure_cookies,
-            header_name="x-csrftoken",
-            exclude=["^/api/"],
-        ),
         template_config=template_config(
             {
                 **FORM_TEMPLATE_GLOBALS,

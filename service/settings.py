@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secure_cookies: bool = False
     session_idle_minutes: Annotated[int, msgspec.Meta(ge=1)] = 480
     session_max_hours: Annotated[int, msgspec.Meta(ge=1)] = 168
+    # Personal API tokens (and device tokens) end this many days after they are made.
+    api_token_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
     # Photo evidence: the folder the files are kept in, and the largest photo accepted
     # (bytes, as uploaded: phones send 2–8 MB). Bounded so one upload request (a few
     # photos) stays a sane size; service/collection/evidence_routes.py relies on it.

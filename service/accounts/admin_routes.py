@@ -20,6 +20,7 @@ from service.web.i18n import gettext_ as _
 from . import audit, sessions, tokens, users
 from .passwords import temporary_password
 from .principal import Principal, Role
+from .reach import manageable
 
 USERNAME = re.compile(r"[a-z0-9._-]{2,64}")
 
@@ -44,21 +45,22 @@ async def _grant_problem(
     return None
 
 
-async def _manageable(actor: Principal, user_ids: list[int]) -> set[int]:
-    """Whom this admin manages. A town's admin manages nobody whose roles or work reach
-    beyond the town: admins of other towns or of the county, other towns' enterprise
-    accounts, supervisors and judges working there. Those are for a county-level admin."""
-    if actor.admin_towns is None:
-        return set(user_ids)
-    return {
-        user_id
-        for user_id, towns in (await users.reach(user_ids)).items()
-        if all(town is not None and actor.manages_town(town) for town in towns)
-    }
-
-
 async def _may_manage(actor: Principal, user_id: int) -> bool:
-    return user_id in await _manageable(actor, [user_id])
+    return user_id in await manageable(actor, [user_id])
+
+
+def _grant_town(actor: Principal, role: Role, posted: object) -> int | None:
+    """The town a grant is made in. An admin grant's is its scope. A supervisor or
+    judge made by a town's admin is tied to that town (the posted one of theirs, else
+    their first), so that they keep managing them before any work ties them there."""
+    town_id = int_or_none(posted)
+    if role is Role.admin:
+        return town_id
+    if role is Role.enterprise or actor.admin_towns is None:
+        return None
+    if town_id is not None and actor.manages_town(town_id):
+        return town_id
+    return min(actor.admin_towns, default=None)
 
 
 class UserAdmin(Controller):
@@ -88,7 +90,7 @@ class UserAdmin(Controller):
         password = temporary_password()
         grant = (  # a town belongs to an admin grant, an enterprise to an enterprise account
             Role(role),
-            int_or_none(data.get("town_id")) if role == Role.admin else None,
+            _grant_town(actor, Role(role), data.get("town_id")),
             int_or_none(data.get("enterprise_id")) if role == Role.enterprise else None,
         )
         problem = await _grant_problem(actor, *grant)
@@ -165,7 +167,7 @@ class UserAdmin(Controller):
             changed = await users.revoke_role(user_id, Role(role)) > 0
             event = "role_revoked"
         else:
-            town_id = int_or_none(data.get("town_id"))
+            town_id = _grant_town(actor, Role(role), data.get("town_id"))
             enterprise_id = int_or_none(data.get("enterprise_id"))
             if await _grant_problem(actor, Role(role), town_id, enterprise_id):
                 raise PermissionDeniedException("Not a role you can give")
@@ -208,9 +210,9 @@ async def _page(
     status: int = 200,
 ) -> Template:
     everyone = await users.list_users()
-    manageable = await _manageable(actor, [u["id"] for u in everyone])
+    managed = await manageable(actor, [u["id"] for u in everyone])
     context = {
-        "users": [u for u in everyone if u["id"] in manageable],
+        "users": [u for u in everyone if u["id"] in managed],
         "roles": [role.value for role in Role],
         "towns": await towns_for(actor),
         "county_level": actor.admin_towns is None,

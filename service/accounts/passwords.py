@@ -9,6 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from service.web.i18n import _l
 
+from .common_passwords import COMMON_PASSWORDS
+
 MIN_LENGTH = 8
 _hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 # Checked against when the user does not exist, so both paths take the same time.
@@ -35,6 +37,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     """Why a new password is not acceptable (an English msgid), or None."""
     if len(password) < MIN_LENGTH:
         return _l("The password needs at least 8 characters.")
+    if password.lower() in COMMON_PASSWORDS:
+        return _l("This password is one of the most common ones.")
     if len(set(password)) < 4:
         return _l("The password is too simple.")
     if username and username.lower() in password.lower():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import anyio
@@ -14,6 +15,7 @@ from service.web.auth import client_ip
 from service.web.forms import FormBody
 from service.web.i18n import LANGUAGES, current_language
 from service.web.i18n import gettext_ as _
+from service.web.i18n import ngettext_ as ngettext
 from service.web.language import LANGUAGE_COOKIE
 from service.web.urls import safe_next
 
@@ -50,17 +52,14 @@ async def login(request: Request, data: FormBody) -> Response:
     target = safe_next(str(data.get("next") or "/tasks"))
     ip = client_ip(request.scope)
 
-    def again(message: str, status: int) -> Template:
+    def again(message: str, status: int, wait: int = 0) -> Template:
         context = {"next": target, "error": message, "username": username}
-        return Template("accounts/login.html", context=context, status_code=status)
+        headers = {"Retry-After": str(wait)} if wait else None
+        return Template("accounts/login.html", context=context, status_code=status, headers=headers)
 
-    # The attempt counts before the password is checked, so that many attempts sent at
-    # once cannot all slip in under the limit; a success clears it again.
-    await throttle.record_failure(username, ip)
-    if await throttle.is_throttled(username, ip):
-        if await throttle.just_throttled(username, ip):  # one audit row per lock-out
-            await audit.record("login_throttled", subject=username, ip=ip)
-        return again(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
+    wait = await throttle.attempt(username, ip)
+    if wait:
+        return again(wait_message(wait), 429, wait)
     user = await find_by_username(username)
     stored = user["password_hash"] if user else None
     # argon2 takes ~0.1 s of CPU: off the event loop, so other requests go on meanwhile.
@@ -70,7 +69,7 @@ async def login(request: Request, data: FormBody) -> Response:
         return again(_("Wrong user name or password."), 400)
     if needs_rehash(user["password_hash"]):
         await set_password(user["id"], password)
-    await throttle.clear_failures(username)
+    await throttle.succeeded(username, ip)
     principal: Principal | None = request.scope.get("user")  # type: ignore[assignment]
     if principal is not None and principal.session_id is not None:
         await sessions.end_session(principal.session_id)  # a new id at every sign-in
@@ -80,6 +79,21 @@ async def login(request: Request, data: FormBody) -> Response:
     response = Redirect(target, status_code=303)
     response.set_cookie(**session_cookie(request, token, max_age))
     return response
+
+
+def wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "Too many failed attempts. Wait %(num)s second and try again.",
+            "Too many failed attempts. Wait %(num)s seconds and try again.",
+            seconds,
+        ) % {"num": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Too many failed attempts. Wait %(num)s minute and try again.",
+        "Too many failed attempts. Wait %(num)s minutes and try again.",
+        minutes,
+    ) % {"num": minutes}
 
 
 @post("/logout", opt=access(SIGNED_IN), include_in_schema=False, status_code=303)
@@ -112,6 +126,7 @@ async def _account(
         "message": message,
         "error": error,
         "new_token": new_token,
+        "token_days": request.app.state.settings.api_token_days,
     }
     return Template("accounts/account.html", context=context, status_code=status)
 
@@ -121,25 +136,37 @@ async def change_password(request: Request, data: FormBody) -> Template:
     principal: Principal = request.user
     current = str(data.get("current_password", ""))
     new = str(data.get("new_password", ""))
+    ip = client_ip(request.scope)
+    # A stolen session must not become a way to guess the password: the same throttle
+    # as signing in, counted together with it.
+    wait = await throttle.attempt(principal.username, ip)
+    if wait:
+        return await _account(request, error=wait_message(wait), status=429)
     user = await find_by_username(principal.username)
-    if user is None or not verify_password(user["password_hash"], current):
+    stored = user["password_hash"] if user else None
+    if not await anyio.to_thread.run_sync(verify_password, stored, current):
+        await audit.record("password_change_failed", actor_id=principal.user_id, ip=ip)
         return await _account(request, error=_("The current password is wrong."), status=400)
+    await throttle.succeeded(principal.username, ip)
     if new != str(data.get("new_password_again", "")):
         return await _account(request, error=_("The two new passwords differ."), status=400)
     problem = password_problem(new, principal.username)
     if problem:
         return await _account(request, error=_(problem), status=400)
     await set_password(principal.user_id, new)
-    # Whoever else was signed in as this person (a lost phone) is signed out.
+    # Whoever else was signed in as this person (a lost phone) is signed out, and the
+    # programs and devices holding their tokens lose access.
     await sessions.end_other_sessions(principal.user_id, keep=principal.session_id)
-    await audit.record("password_changed", actor_id=principal.user_id, ip=client_ip(request.scope))
+    await tokens.revoke_all_tokens(principal.user_id)
+    await audit.record("password_changed", actor_id=principal.user_id, ip=ip)
     return await _account(request, message=_("Your password has been changed."))
 
 
 @post("/account/tokens", opt=access(SIGNED_IN), include_in_schema=False, status_code=200)
 async def create_token(request: Request, data: FormBody) -> Template:
     principal: Principal = request.user
-    token = await tokens.create_token(principal.user_id, str(data.get("name", "")))
+    days = request.app.state.settings.api_token_days
+    token = await tokens.create_token(principal.user_id, str(data.get("name", "")), days=days)
     await audit.record(
         "token_created", actor_id=principal.user_id, subject=token[:10], ip=client_ip(request.scope)
     )

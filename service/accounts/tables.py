@@ -38,7 +38,8 @@ class WebSession(Table, tablename="web_session"):
 
 
 class ApiToken(Table, tablename="api_token"):
-    """A personal API token: shown once, stored hashed, revocable."""
+    """A personal API token: shown once, stored hashed, revocable, ends by itself.
+    It is revoked when its owner's password changes or is reset."""
 
     user = ForeignKey(User, null=False, index=True, on_delete=OnDelete.cascade)
     name = Varchar(length=100)
@@ -47,6 +48,8 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # None: made before tokens ended by themselves; tokens.expires_at gives their end.
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class LoginFailure(Table, tablename="login_failure"):

@@ -93,40 +93,6 @@ async def list_users() -> list[dict]:
     return users
 
 
-async def reach(user_ids: list[int]) -> dict[int, set[int | None]]:
-    """For each person, the towns their roles and work touch (None: the whole county):
-    admin grants, their enterprise accounts' towns, the enterprises they watch, the
-    campaigns they judge. A few queries for any number of people."""
-    from service.campaigns.tables import JudgeAssignment
-    from service.orgs.tables import Enterprise, SupervisorAssignment
-
-    towns: dict[int, set[int | None]] = {user_id: set() for user_id in user_ids}
-    if not user_ids:
-        return towns
-    grants = await RoleGrant.select().where(RoleGrant.user.is_in(user_ids))
-    enterprise_ids = [g["enterprise_id"] for g in grants if g["enterprise_id"] is not None]
-    enterprise_towns = {
-        row["id"]: row["town"]
-        for row in await Enterprise.select(
-            Enterprise.id, Enterprise.village.town.id.as_alias("town")
-        ).where(Enterprise.id.is_in(enterprise_ids or [-1]))
-    }
-    for grant in grants:
-        if grant["role"] == Role.admin:
-            towns[grant["user"]].add(grant["town_id"])
-        elif grant["role"] == Role.enterprise and grant["enterprise_id"] is not None:
-            towns[grant["user"]].add(enterprise_towns.get(grant["enterprise_id"]))
-    watched = await SupervisorAssignment.select(
-        SupervisorAssignment.user, SupervisorAssignment.enterprise.village.town.id.as_alias("town")
-    ).where(SupervisorAssignment.user.is_in(user_ids))
-    judged = await JudgeAssignment.select(
-        JudgeAssignment.user, JudgeAssignment.campaign.town.id.as_alias("town")
-    ).where(JudgeAssignment.user.is_in(user_ids))
-    for row in [*watched, *judged]:
-        towns[row["user"]].add(row["town"])
-    return towns
-
-
 async def set_password(user_id: int, password: str) -> None:
     await User.update(
         password_hash=hash_password(password), password_changed_at=dt.datetime.now(dt.UTC)

@@ -92,3 +92,53 @@ def test_a_reset_signs_the_person_out_and_revokes_their_tokens(client: TestClien
     sign_in(client, "county")
     post(client, f"/admin/users/{user}/password", {})
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_an_unwatched_supervisor_stays_with_the_town_of_their_hazards(
+    client: TestClient, database_url
+):
+    """No current assignment, but the hazards they found still show them town A's data:
+    an admin of town B may not take the account over (issue 15, item 1)."""
+    from tests.hazards.factories import make_hazard
+
+    places = in_database(database_url, two_enterprises)
+    other_town = in_database(database_url, lambda: queries.ensure_town("别的镇"))
+    finder = make_user(database_url, "finder", "supervisor")
+    in_database(database_url, lambda: make_hazard(places["own"], finder))
+    make_user(database_url, "townb", "admin", town_id=other_town)
+    make_user(database_url, "towna", "admin", town_id=places["town"])
+    sign_in(client, "townb")
+    assert post(client, f"/admin/users/{finder}/password", {}).status_code == 403
+    assert post(client, f"/admin/users/{finder}/active", {"active": "0"}).status_code == 403
+    assert "finder" not in client.get("/admin/users").text
+    sign_in(client, "towna")
+    assert post(client, f"/admin/users/{finder}/password", {}).status_code == 200
+
+
+def test_an_account_tied_to_no_town_is_the_countys_to_manage(client: TestClient, database_url):
+    places = in_database(database_url, two_enterprises)
+    loose = make_user(database_url, "loose", "judge")
+    make_user(database_url, "towna", "admin", town_id=places["town"])
+    make_user(database_url, "county", "admin")
+    sign_in(client, "towna")
+    assert post(client, f"/admin/users/{loose}/password", {}).status_code == 403
+    assert "loose" not in client.get("/admin/users").text
+    sign_in(client, "county")
+    assert post(client, f"/admin/users/{loose}/password", {}).status_code == 200
+
+
+def test_a_town_admin_keeps_the_judge_they_made(client: TestClient, database_url):
+    """A judge or supervisor made by a town's admin belongs to that town until given work."""
+    places = in_database(database_url, two_enterprises)
+    make_user(database_url, "towna", "admin", town_id=places["town"])
+    sign_in(client, "towna")
+    made = post(
+        client,
+        "/admin/users",
+        {"username": "judge2", "role": "judge", "town_id": str(places["town"])},
+    )
+    assert made.status_code == 200 and "judge2" in client.get("/admin/users").text
+    judge = in_database(
+        database_url, lambda: User.select(User.id).where(User.username == "judge2").first()
+    )
+    assert post(client, f"/admin/users/{judge['id']}/password", {}).status_code == 200

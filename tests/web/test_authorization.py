@@ -3,7 +3,9 @@
 RULES lists every route of the app with who may use it. The first test fails on a
 route that is not listed (so a new route cannot be forgotten) and on a listed one that
 no longer exists. The second walks every route with every kind of actor and checks the
-answer: allowed, 403, or sent to sign in (401 for the API).
+answer: allowed, 403, or sent to sign in (401 for the API). The routes about one
+person ({victim}) are walked for two accounts with no grant: one that once found a
+hazard in the test town, one never tied to any town (the county's to manage).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from service.app import create_app
 from service.orgs.queries import assign_supervisor, ensure_town
 from tests.conftest import settings_for
 from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
+from tests.hazards.factories import make_hazard
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -343,8 +346,9 @@ RULES: dict[str, Rule] = {
     "POST /logout": Rule(SIGNED_IN, "/logout"),
 }
 
-# Every kind of actor: a visitor, each role, and an enterprise account of another
-# enterprise (for routes about one enterprise's data).
+# Every kind of actor: a visitor, each role, an enterprise account of another
+# enterprise (for routes about one enterprise's data), admins of the test town and of
+# another, and accounts with no grant: one once tied to the test town, one never tied.
 ACTORS = [
     "anonymous",
     "admin",
@@ -352,16 +356,25 @@ ACTORS = [
     "enterprise",
     "judge",
     "other_enterprise",
+    "town_admin",
     "other_town_admin",
+    "unassigned",
+    "untied",
 ]
-ACTOR_ROLES = {
+ACTOR_ROLES: dict[str, tuple[str, ...]] = {
     "admin": ("admin",),
+    "town_admin": ("admin",),
     "other_town_admin": ("admin",),
     "supervisor": ("supervisor",),
     "enterprise": ("enterprise",),
     "judge": ("judge",),
     "other_enterprise": ("enterprise",),
+    "unassigned": (),
+    "untied": (),
 }
+# The people the user-admin routes act on: no grant either; "tied_victim" found a
+# hazard in the test town (it still sees it), "loose_victim" never did anything.
+VICTIMS = ("tied_victim", "loose_victim")
 
 
 def app_routes(app) -> set[str]:
@@ -387,14 +400,16 @@ def test_every_route_has_a_rule(tmp_path):
                 assert "access" in handler.opt, f"{route.path} declares no access rule"
 
 
-def expected(rule: Rule, actor: str) -> str:
+def expected(rule: Rule, actor: str, victim: str | None = None) -> str:
     if rule.access == PUBLIC:
         return "allowed"
     if actor == "anonymous":
         return "sign_in"
-    if rule.only is not None:
-        return "allowed" if actor in rule.only else "forbidden"
-    if actor == "other_town_admin" and (rule.town_data or rule.county):
+    if rule.only is not None:  # the test town's admin is one of its "admin"
+        return "allowed" if actor.replace("town_", "") in rule.only else "forbidden"
+    if actor == "other_town_admin" and (rule.town_data or rule.county or victim):
+        return "forbidden"
+    if actor == "town_admin" and (rule.county or victim == "loose_victim"):
         return "forbidden"
     if rule.access == SIGNED_IN or set(ACTOR_ROLES[actor]) & set(rule.access):
         return "allowed"
@@ -415,11 +430,12 @@ def outcome(response, path: str) -> str:
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_every_route_answers_every_actor_as_intended(actor: str, database_url: str):
-    victim = make_user(database_url, "victim", "judge")
     places = in_database(database_url, two_enterprises)
+    victims = {name: make_user(database_url, name) for name in VICTIMS}
+    in_database(database_url, lambda: make_hazard(places["own"], victims["tied_victim"]))
     if actor != "anonymous":
         enterprise = places["other"] if actor == "other_enterprise" else places["own"]
-        town = None
+        town = places["town"] if actor == "town_admin" else None
         if actor == "other_town_admin":
             town = in_database(database_url, lambda: ensure_town("别的镇"))
         user_id = make_user(
@@ -427,6 +443,8 @@ def test_every_route_answers_every_actor_as_intended(actor: str, database_url: s
         )
         if actor == "supervisor":  # watches the actor-enterprise's "own" enterprise
             in_database(database_url, lambda: assign_supervisor(places["own"], user_id))
+        if actor == "unassigned":  # found a hazard there once; no grant now
+            in_database(database_url, lambda: make_hazard(places["own"], user_id))
     api_token = None
     with TestClient(create_app(settings_for(database_url))) as client:
         if actor != "anonymous":
@@ -437,9 +455,14 @@ def test_every_route_answers_every_actor_as_intended(actor: str, database_url: s
             )
             api_token = page.text.split('<code class="token">')[1].split("</code>")[0]
         wrong = []
-        for key, rule in RULES.items():
+        cases = [
+            (key, rule, victim)
+            for key, rule in RULES.items()
+            for victim in (VICTIMS if "{victim}" in rule.example else (None,))
+        ]
+        for key, rule, victim in cases:
             method, _ = key.split(" ", 1)
-            path = rule.example.format(victim=victim, **places)
+            path = rule.example.format(victim=victims.get(victim), **places)
             headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
             if method == "POST" and not path.startswith("/api/"):
                 form = {k: v.format(**places) for k, v in (rule.form or {}).items()}
@@ -449,9 +472,10 @@ def test_every_route_answers_every_actor_as_intended(actor: str, database_url: s
                 response = client.post(path, json={}, headers=headers)
             else:
                 response = client.request(method, path, headers=headers, follow_redirects=False)
-            got, want = outcome(response, path), expected(rule, actor)
+            got, want = outcome(response, path), expected(rule, actor, victim)
             if got != want:
-                wrong.append(f"{key} as {actor}: {got} ({response.status_code}), wanted {want}")
+                who = f"{actor} on {victim}" if victim else actor
+                wrong.append(f"{key} as {who}: {got} ({response.status_code}), wanted {want}")
         assert not wrong, "\n".join(wrong)
 
 
