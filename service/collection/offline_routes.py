@@ -128,7 +128,9 @@ async def device_token(request: Request) -> DeviceToken:
     API even when the page that filled it is closed (the service worker has no
     session cookie of its own to rely on: the session may have ended by then)."""
     principal: Principal = request.user
-    token = await tokens.create_token(principal.user_id, DEVICE_TOKEN_NAME)
+    token = await tokens.create_token(
+        principal.user_id, DEVICE_TOKEN_NAME, days=request.app.state.settings.api_token_days
+    )
     live = (
         await ApiToken.select(ApiToken.id)
         .where(
