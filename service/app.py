@@ -42,7 +42,9 @@ from service.web.access import PUBLIC, access, access_guard
 from service.web.auth import auth_middleware_factory
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.health import healthz
+from service.web.json_body import check_json_body
 from service.web.language import language_middleware
+from service.web.page_posts import page_post_middleware
 from service.web.security import security_headers_middleware
 from service.web.templating import template_config
 
@@ -105,10 +107,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         # Every route declares who may use it (opt access); this guard enforces it.
         guards=[access_guard],
+        # JSON bodies: JSON, sent as JSON, shallow, without NULs, of exactly their types.
+        before_request=check_json_body,
         middleware=[
             DefineMiddleware(security_headers_middleware),
             DefineMiddleware(auth_middleware_factory(settings)),
             DefineMiddleware(language_middleware),
+            DefineMiddleware(page_post_middleware),
         ],
         # Pages post forms with a token field, htmx sends it as a header. The JSON API
         # accepts bearer tokens only (never the session cookie), so it needs none.

@@ -43,6 +43,7 @@ from service.web.problems import (
     ApiProblem,
     problem_responses,
 )
+from service.web.urls import RowIdOrNone
 
 from . import access as rights
 from . import queries
@@ -438,7 +439,7 @@ class SubmissionApi(Controller):
     async def list_submissions(
         self,
         request: Request,
-        campaign_id: FromQuery[int | None] = None,
+        campaign_id: FromQuery[RowIdOrNone] = None,
         status: FromQuery[Status | None] = None,
         offset: FromQuery[Annotated[int, Parameter(ge=0, le=1_000_000)]] = 0,
     ) -> SubmissionPage:
