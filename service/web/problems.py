@@ -155,6 +155,14 @@ EVIDENCE_UNREADABLE = ProblemKind(
 DATABASE_UNAVAILABLE = ProblemKind(
     "database.unavailable", 503, "The database is not answering", "数据库无法连接"
 )
+DATABASE_NOT_WRITABLE = ProblemKind(
+    "database.not_writable",
+    503,
+    "The database cannot store anything now (read-only or full): try again later",
+    "数据库暂时无法写入（只读或磁盘已满），请稍后再试",
+)
+# What a 503 asks the client to wait before trying again (Retry-After, seconds).
+RETRY_AFTER_SECONDS = 30
 # The hazard loop (service/hazards/lifecycle.py): every refused transition says why.
 HAZARD_NOT_FOUND = ProblemKind("hazard.not_found", 404, "No such hazard", "没有这条隐患")
 HAZARD_WRONG_STATE = ProblemKind(
