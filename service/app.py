@@ -47,6 +47,7 @@ from service.web.language import language_middleware
 from service.web.page_posts import page_post_middleware
 from service.web.security import security_headers_middleware
 from service.web.templating import template_config
+from service.web.timeouts import body_deadline_middleware
 
 log = logging.getLogger("service")
 
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # JSON bodies: JSON, sent as JSON, shallow, without NULs, of exactly their types.
         before_request=check_json_body,
         middleware=[
+            # Outermost: the body's time counts from the request's arrival.
+            DefineMiddleware(body_deadline_middleware(settings)),
             DefineMiddleware(security_headers_middleware),
             DefineMiddleware(auth_middleware_factory(settings)),
             DefineMiddleware(language_middleware),

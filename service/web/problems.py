@@ -75,6 +75,12 @@ CLIENT_DISCONNECTED = ProblemKind(
 HTTP_PROBLEMS = {
     401: ProblemKind("auth.required", 401, "Sign in first", "请先登录"),
     403: ProblemKind("auth.forbidden", 403, "Not allowed for your role", "您的角色无权进行此操作"),
+    408: ProblemKind(
+        "request.timeout",
+        408,
+        "The request did not arrive in time: send it again",
+        "请求未能及时送达，请重新发送",
+    ),
     413: ProblemKind("too_large", 413, "The upload is too large", "上传的文件过大（最大5 MB）"),
     429: ProblemKind("too_many_requests", 429, "Too many requests", "请求过于频繁，请稍后再试"),
 }
