@@ -314,7 +314,7 @@ class SubmissionApi(Controller):
             "may be submitted this way too."
         ),
         status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 415, 503),
     )
     async def submit(self, request: Request, data: JSONBody[SubmissionBody]) -> SubmissionResult:
         principal: Principal = request.user

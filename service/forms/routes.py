@@ -78,7 +78,7 @@ class FormApi(Controller):
         "/{form_id:str}/score",
         summary="Score answers without storing them",
         status_code=200,
-        responses=problem_responses(400, 404),
+        responses=problem_responses(400, 404, 415),
     )
     async def score_answers(
         self,

@@ -375,7 +375,7 @@ class HazardApi(Controller):
             "refused step changes nothing."
         ),
         status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 415, 503),
     )
     async def take_step(
         self, request: Request, hazard_id: FromPath[RowId], data: JSONBody[TransitionBody]

@@ -262,7 +262,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         413: "The photo is larger than PHOTO_MAX_BYTES",
         415: "Not a JPEG, PNG, WebP or HEIC photo, or a damaged one; or a JSON body "
         "without Content-Type: application/json",
-        503: "The database is not answering",
+        503: "The database is not answering or cannot store anything now (see Retry-After)",
     }
     return {
         status: ResponseSpec(
