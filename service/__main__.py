@@ -98,6 +98,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from service.forms.loader import load_forms
+    from service.web.timeouts import HeadersDeadlineProtocol
 
     _, errors = load_forms([settings.forms_dir])
     if errors:
@@ -114,6 +115,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         log_level=settings.log_level,
         access_log=True,
+        # Slow clients: a deadline for the headers (the body's is a middleware), and
+        # idle connections kept longer than a proxy in front keeps them (README).
+        http=HeadersDeadlineProtocol,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
     return 0
 

@@ -42,9 +42,12 @@ from service.web.auth import auth_middleware_factory
 from service.web.csrf import csrf_middleware_factory
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.health import healthz
+from service.web.json_body import check_json_body
 from service.web.language import language_middleware
+from service.web.page_posts import page_post_middleware
 from service.web.security import security_headers_middleware
 from service.web.templating import template_config
+from service.web.timeouts import body_deadline_middleware
 
 log = logging.getLogger("service")
 
@@ -105,10 +108,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         # Every route declares who may use it (opt access); this guard enforces it.
         guards=[access_guard],
+        # JSON bodies: JSON, sent as JSON, shallow, without NULs, of exactly their types.
+        before_request=check_json_body,
         middleware=[
+            # Outermost: the body's time counts from the request's arrival.
+            DefineMiddleware(body_deadline_middleware(settings)),
             DefineMiddleware(security_headers_middleware, hsts=settings.secure_cookies),
             DefineMiddleware(auth_middleware_factory(settings)),
             DefineMiddleware(language_middleware),
+            DefineMiddleware(page_post_middleware),
             # After auth: a signed-in browser's token is bound to its session.
             DefineMiddleware(csrf_middleware_factory(settings)),
         ],

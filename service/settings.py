@@ -51,6 +51,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # codes of hazard points' warning cards); unset: the address the request came in on.
     public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
 
+    # Slow or broken clients (service/web/timeouts.py): the time a request's headers may
+    # take from its first byte; the time its body may take in all, and between two of
+    # its chunks (a photo on a slow phone connection takes a minute; a client sending a
+    # byte a second never finishes); how long an idle connection is kept, longer than
+    # any proxy in front keeps its own (nginx's upstream keepalive_timeout is 60 s), so
+    # that the proxy, never the service, closes an idle connection (see the README).
+    headers_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 20
+    body_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 300
+    body_idle_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 30
+    keep_alive_seconds: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 75
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

@@ -13,9 +13,10 @@ from litestar.response import Redirect, Template
 from service.orgs.queries import get_enterprise, towns_for
 from service.web.access import access
 from service.web.auth import client_ip
-from service.web.forms import FormBody, int_or_none
+from service.web.forms import FormBody, row_id_or_none
 from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
+from service.web.urls import RowId
 
 from . import audit, sessions, tokens, users
 from .passwords import temporary_password
@@ -53,7 +54,7 @@ def _grant_town(actor: Principal, role: Role, posted: object) -> int | None:
     """The town a grant is made in. An admin grant's is its scope. A supervisor or
     judge made by a town's admin is tied to that town (the posted one of theirs, else
     their first), so that they keep managing them before any work ties them there."""
-    town_id = int_or_none(posted)
+    town_id = row_id_or_none(posted)
     if role is Role.admin:
         return town_id
     if role is Role.enterprise or actor.admin_towns is None:
@@ -91,7 +92,7 @@ class UserAdmin(Controller):
         grant = (  # a town belongs to an admin grant, an enterprise to an enterprise account
             Role(role),
             _grant_town(actor, Role(role), data.get("town_id")),
-            int_or_none(data.get("enterprise_id")) if role == Role.enterprise else None,
+            row_id_or_none(data.get("enterprise_id")) if role == Role.enterprise else None,
         )
         problem = await _grant_problem(actor, *grant)
         if problem:
@@ -112,7 +113,7 @@ class UserAdmin(Controller):
         return await _page(actor, shown_password=(username, password), highlight=user_id)
 
     @post("/users/{user_id:int}/password", status_code=200)
-    async def reset_password(self, request: Request, user_id: FromPath[int]) -> Template:
+    async def reset_password(self, request: Request, user_id: FromPath[RowId]) -> Template:
         actor: Principal = request.user
         user = await _user(user_id)
         if not await _may_manage(actor, user_id):
@@ -131,7 +132,7 @@ class UserAdmin(Controller):
 
     @post("/users/{user_id:int}/active", status_code=303)
     async def set_active(
-        self, request: Request, user_id: FromPath[int], data: FormBody
+        self, request: Request, user_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         actor: Principal = request.user
         user = await _user(user_id)
@@ -154,7 +155,7 @@ class UserAdmin(Controller):
 
     @post("/users/{user_id:int}/roles", status_code=303)
     async def change_role(
-        self, request: Request, user_id: FromPath[int], data: FormBody
+        self, request: Request, user_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         actor: Principal = request.user
         user = await _user(user_id)
@@ -168,7 +169,7 @@ class UserAdmin(Controller):
             event = "role_revoked"
         else:
             town_id = _grant_town(actor, Role(role), data.get("town_id"))
-            enterprise_id = int_or_none(data.get("enterprise_id"))
+            enterprise_id = row_id_or_none(data.get("enterprise_id"))
             if await _grant_problem(actor, Role(role), town_id, enterprise_id):
                 raise PermissionDeniedException("Not a role you can give")
             changed = await users.grant_role(

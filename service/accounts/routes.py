@@ -17,7 +17,7 @@ from service.web.i18n import LANGUAGES, current_language
 from service.web.i18n import gettext_ as _
 from service.web.i18n import ngettext_ as ngettext
 from service.web.language import LANGUAGE_COOKIE
-from service.web.urls import safe_next
+from service.web.urls import RowId, safe_next
 
 from . import audit, sessions, throttle, tokens
 from .passwords import needs_rehash, password_problem, verify_password
@@ -179,7 +179,7 @@ async def create_token(request: Request, data: FormBody) -> Template:
     include_in_schema=False,
     status_code=303,
 )
-async def revoke_token(request: Request, token_id: FromPath[int]) -> Redirect:
+async def revoke_token(request: Request, token_id: FromPath[RowId]) -> Redirect:
     principal: Principal = request.user
     if await tokens.revoke_token(principal.user_id, token_id):
         await audit.record(

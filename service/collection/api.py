@@ -43,6 +43,7 @@ from service.web.problems import (
     ApiProblem,
     problem_responses,
 )
+from service.web.urls import RowIdOrNone
 
 from . import access as rights
 from . import queries
@@ -308,7 +309,7 @@ class SubmissionApi(Controller):
             "may be submitted this way too."
         ),
         status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 415, 503),
     )
     async def submit(self, request: Request, data: JSONBody[SubmissionBody]) -> SubmissionResult:
         principal: Principal = request.user
@@ -433,7 +434,7 @@ class SubmissionApi(Controller):
     async def list_submissions(
         self,
         request: Request,
-        campaign_id: FromQuery[int | None] = None,
+        campaign_id: FromQuery[RowIdOrNone] = None,
         status: FromQuery[Status | None] = None,
         offset: FromQuery[Annotated[int, Parameter(ge=0, le=1_000_000)]] = 0,
     ) -> SubmissionPage:

@@ -33,7 +33,7 @@ from service.orgs import queries as orgs
 from service.settings import PROJECT_ROOT
 from service.web.access import PUBLIC, SIGNED_IN, access
 from service.web.problems import problem_responses
-from service.web.urls import RowId
+from service.web.urls import RowId, RowIdOrNone
 
 from . import access as rules_of_access
 from . import queries
@@ -195,7 +195,7 @@ async def offline_page(
     request: Request,
     campaign_id: FromPath[RowId],
     enterprise_id: FromPath[RowId],
-    team: FromQuery[RowId | None] = None,
+    team: FromQuery[RowIdOrNone] = None,
 ) -> Template:
     """The whole form, every section, for filling on this phone without signal."""
     task = await _task(request.user, campaign_id, enterprise_id, team)
@@ -319,7 +319,7 @@ async def offline_task(
     request: Request,
     campaign_id: FromPath[RowId],
     enterprise_id: FromPath[RowId],
-    team: FromQuery[RowId | None] = None,
+    team: FromQuery[RowIdOrNone] = None,
 ) -> Response[OfflineTask]:
     principal: Principal = request.user
     task = await _task(principal, campaign_id, enterprise_id, team)

@@ -25,7 +25,8 @@ from service.hazards import queries as hazard_queries
 from service.hazards.detection import found_hazards
 from service.scoring.engine import score
 from service.web.access import SIGNED_IN, access
-from service.web.forms import FormBody, int_or_none, is_htmx, text_of
+from service.web.forms import FormBody, is_htmx, row_id_or_none, text_of
+from service.web.urls import RowIdOrNone
 
 from . import access as rules_of_access
 from . import queries
@@ -102,9 +103,9 @@ async def start(request: Request, data: FormBody) -> Redirect:
     """Create the draft with the id the page carried; a repeat post finds it."""
     principal: Principal = request.user
     submission_id = parse_submission_id(text_of(data.get("submission_id")))
-    campaign_id = int_or_none(text_of(data.get("campaign_id")))
-    enterprise_id = int_or_none(text_of(data.get("enterprise_id")))
-    team_id = int_or_none(text_of(data.get("team_id")))
+    campaign_id = row_id_or_none(text_of(data.get("campaign_id")))
+    enterprise_id = row_id_or_none(text_of(data.get("enterprise_id")))
+    team_id = row_id_or_none(text_of(data.get("team_id")))
     if submission_id is None or campaign_id is None or enterprise_id is None:
         raise NotFoundException("Nothing to start")
     existing = await queries.find(submission_id)
@@ -418,8 +419,8 @@ async def cancel_correction(request: Request, submission_id: FromPath[uuid.UUID]
 async def compare_revisions(
     request: Request,
     submission_id: FromPath[uuid.UUID],
-    old: FromQuery[int | None] = None,
-    new: FromQuery[int | None] = None,
+    old: FromQuery[RowIdOrNone] = None,
+    new: FromQuery[RowIdOrNone] = None,
 ) -> Template:
     """Two revisions side by side: which answers and scores changed, by whom and why."""
     row, definition = await _submission(request, submission_id)

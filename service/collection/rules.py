@@ -17,6 +17,7 @@ import msgspec
 
 from service.forms.model import FormDefinition, Photo
 from service.scoring.breakdown import Breakdown
+from service.web.urls import BodyRowId
 
 
 class Status(enum.StrEnum):
@@ -37,11 +38,11 @@ class SubmissionBody(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     id: uuid.UUID
     answers: dict[str, Any]
-    campaign_id: int | None = None
+    campaign_id: BodyRowId | None = None
     form_id: str | None = None
-    form_version: int | None = None
-    enterprise_id: int | None = None
-    team_id: int | None = None
+    form_version: BodyRowId | None = None
+    enterprise_id: BodyRowId | None = None
+    team_id: BodyRowId | None = None
     completed_at: dt.datetime | None = None
 
 

@@ -24,6 +24,7 @@ import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -48,6 +49,7 @@ __all__ = [
     "start",
     "stop",
     "write_atomically",
+    "write_probe",
 ]
 
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -161,6 +163,19 @@ async def ping(engine: Engine) -> None:
     rows = engine.transform_response_to_dicts(rows)
     if not rows or rows[0].get("ok") != 1:
         raise RuntimeError(f"Unexpected answer to SELECT 1: {rows!r}")
+
+
+# One row, rewritten by every health check: a read-only database, a full disk or a
+# PostgreSQL standby fail it as they fail real writes (a SELECT succeeds on all three).
+_PROBE_SQL = (
+    "INSERT INTO health_probe (id, checked_at) VALUES (1, ?) "
+    "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
+)
+
+
+async def write_probe(engine: Engine) -> None:
+    """Write the health probe's row; raises if the database cannot store anything."""
+    await write_atomically(engine, [(_PROBE_SQL, [datetime.now(UTC).isoformat()])])
 
 
 # A statement for write_atomically: a Piccolo QueryString, or (sql, args) with `?`

@@ -104,7 +104,7 @@ class FormApi(Controller):
         opt=access(SIGNED_IN),
         request_max_body_size=SCORE_BODY_MAX,
         exception_handlers={413: answers_too_large},
-        responses=problem_responses(400, 401, 404, 413),
+        responses=problem_responses(400, 401, 404, 413, 415),
     )
     async def score_answers(
         self,

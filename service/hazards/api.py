@@ -41,7 +41,7 @@ from service.web.problems import (
     ProblemKind,
     problem_responses,
 )
-from service.web.urls import RowId
+from service.web.urls import BodyRowId, RowId, RowIdOrNone
 
 from . import actions, grades, lifecycle, photos, queries, steps
 from .access import HAZARD_ROLES, scope
@@ -130,7 +130,7 @@ class TransitionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A step and what it carries (the same fields as the hazard page's forms)."""
 
     action: Action
-    version: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    version: BodyRowId | None = None
     # acknowledge
     responsible: Text | None = None
     deadline: Text | None = None  # YYYY-MM-DD, not before today
@@ -321,9 +321,9 @@ class HazardApi(Controller):
             list[str] | None, QueryParameter(name="state", max_items=20, max_length=100)
         ] = None,
         grade: FromQuery[Annotated[str, Parameter(max_length=16)] | None] = None,
-        enterprise: FromQuery[RowId | None] = None,
+        enterprise: FromQuery[RowIdOrNone] = None,
         overdue: FromQuery[bool] = False,
-        point: FromQuery[RowId | None] = None,
+        point: FromQuery[RowIdOrNone] = None,
         q: FromQuery[Annotated[str, Parameter(max_length=100)]] = "",
         page: FromQuery[Annotated[int, Parameter(ge=1, le=100_000)]] = 1,
         limit: FromQuery[Annotated[int, Parameter(ge=1, le=MAX_LIMIT)]] = queries.PAGE_SIZE,
@@ -375,7 +375,7 @@ class HazardApi(Controller):
             "refused step changes nothing."
         ),
         status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 415, 503),
     )
     async def take_step(
         self, request: Request, hazard_id: FromPath[RowId], data: JSONBody[TransitionBody]

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from service.accounts.principal import Principal
 from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import gettext_ as _
-from service.web.urls import RowId
+from service.web.urls import RowId, RowIdOrNone
 
 from . import chemicals, points
 from .access import reach
@@ -41,9 +41,9 @@ def _edit_page(
 
 
 @get("/chemical-cards", opt=REGISTERS, include_in_schema=False, name="chemical_cards")
-async def register(request: Request, enterprise: FromQuery[int | None] = None) -> Template:
+async def register(request: Request, enterprise: FromQuery[RowIdOrNone] = None) -> Template:
     principal: Principal = request.user
-    enterprise_id = row_id_or_none(enterprise) if enterprise is not None else None
+    enterprise_id = enterprise
     cards = await chemicals.cards_in(await reach(principal), enterprise_id=enterprise_id)
     context = {
         "cards": cards,
@@ -54,7 +54,7 @@ async def register(request: Request, enterprise: FromQuery[int | None] = None) -
 
 
 @get("/chemical-cards/new", opt=REGISTERS, include_in_schema=False)
-async def new_card(request: Request, enterprise: FromQuery[int | None] = None) -> Template:
+async def new_card(request: Request, enterprise: FromQuery[RowIdOrNone] = None) -> Template:
     enterprises = await points.enterprises_for(request.user)
     values = {"emergency_phones": chemicals.DEFAULT_PHONES, "enterprise": enterprise}
     return _edit_page(None, values, {}, enterprises)

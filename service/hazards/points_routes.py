@@ -29,7 +29,7 @@ from service.forms.model import Check, FormKind
 from service.web.access import SIGNED_IN, access
 from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import gettext_ as _
-from service.web.urls import RowId
+from service.web.urls import RowId, RowIdOrNone
 
 from . import points
 from . import queries as hazard_queries
@@ -92,11 +92,11 @@ def _edit_page(
 
 @get("/hazard-points", opt=REGISTERS, include_in_schema=False, name="hazard_points")
 async def register(
-    request: Request, enterprise: FromQuery[int | None] = None, retired: FromQuery[bool] = False
+    request: Request, enterprise: FromQuery[RowIdOrNone] = None, retired: FromQuery[bool] = False
 ) -> Template:
     principal: Principal = request.user
     scope = await reach(principal)
-    enterprise_id = row_id_or_none(enterprise) if enterprise is not None else None
+    enterprise_id = enterprise
     rows = await points.points_in(scope, enterprise_id=enterprise_id, retired=retired)
     context = {
         "points": rows,
@@ -109,7 +109,7 @@ async def register(
 
 
 @get("/hazard-points/new", opt=REGISTERS, include_in_schema=False)
-async def new_point(request: Request, enterprise: FromQuery[int | None] = None) -> Template:
+async def new_point(request: Request, enterprise: FromQuery[RowIdOrNone] = None) -> Template:
     enterprises = await points.enterprises_for(request.user)
     values = {"danger_level": "yellow", "inspection_cycle_days": 30, "enterprise": enterprise}
     return _edit_page(None, values, {}, enterprises)

@@ -20,7 +20,7 @@ from service.web.access import access
 from service.web.forms import UploadBody, text_of
 from service.web.i18n import current_language
 from service.web.problems import HAZARD_NOT_FOUND, ApiProblem, ProblemKind
-from service.web.urls import RowId
+from service.web.urls import RowId, RowIdOrNone
 
 from . import grades, notices, page_photos, photos, queries
 from .access import HAZARD_ROLES, scope
@@ -45,7 +45,7 @@ async def register(
     grade: FromQuery[str] = "",
     q: FromQuery[str] = "",
     page: FromQuery[int] = 1,
-    enterprise: FromQuery[RowId | None] = None,
+    enterprise: FromQuery[RowIdOrNone] = None,
 ) -> Template:
     principal: Principal = request.user
     view = view if view in VIEWS else "open"

@@ -16,8 +16,9 @@ from service.accounts import audit
 from service.accounts.principal import Principal, Role
 from service.web.access import SIGNED_IN, access
 from service.web.auth import client_ip
-from service.web.forms import FormBody, UploadBody, int_or_none
+from service.web.forms import FormBody, UploadBody, row_id_or_none
 from service.web.i18n import gettext_ as _
+from service.web.urls import RowId, RowIdOrNone
 
 from . import queries
 from .importer import (
@@ -72,7 +73,7 @@ class OrganisationAdmin(Controller):
 
     @post("/towns/{town_id:int}/villages", status_code=303)
     async def add_village(
-        self, request: Request, town_id: FromPath[int], data: FormBody
+        self, request: Request, town_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         _managed_town(request.user, town_id)
         name = str(data.get("name", "")).strip()[:100]
@@ -86,7 +87,7 @@ class OrganisationAdmin(Controller):
     async def enterprises(
         self,
         request: Request,
-        village: FromQuery[int | None] = None,
+        village: FromQuery[RowIdOrNone] = None,
         q: FromQuery[str] = "",
     ) -> Template:
         principal: Principal = request.user
@@ -107,7 +108,10 @@ class OrganisationAdmin(Controller):
 
     @get("/enterprises/{enterprise_id:int}")
     async def enterprise(
-        self, request: Request, enterprise_id: FromPath[int], refused: FromQuery[str | None] = None
+        self,
+        request: Request,
+        enterprise_id: FromPath[RowId],
+        refused: FromQuery[str | None] = None,
     ) -> Template:
         enterprise = await _managed_enterprise(request.user, enterprise_id)
         page = await _edit_page(request.user, enterprise, enterprise, {})
@@ -117,14 +121,14 @@ class OrganisationAdmin(Controller):
 
     @post("/enterprises/{enterprise_id:int}", status_code=303)
     async def update_enterprise(
-        self, request: Request, enterprise_id: FromPath[int], data: FormBody
+        self, request: Request, enterprise_id: FromPath[RowId], data: FormBody
     ) -> Template | Redirect:
         await _managed_enterprise(request.user, enterprise_id)
         return await _save(request, enterprise_id, data)
 
     @post("/enterprises/{enterprise_id:int}/teams", status_code=303)
     async def add_team(
-        self, request: Request, enterprise_id: FromPath[int], data: FormBody
+        self, request: Request, enterprise_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         await _managed_enterprise(request.user, enterprise_id)
         if str(data.get("name", "")).strip():
@@ -133,7 +137,7 @@ class OrganisationAdmin(Controller):
 
     @post("/enterprises/{enterprise_id:int}/teams/{team_id:int}/delete", status_code=303)
     async def remove_team(
-        self, request: Request, enterprise_id: FromPath[int], team_id: FromPath[int]
+        self, request: Request, enterprise_id: FromPath[RowId], team_id: FromPath[RowId]
     ) -> Redirect:
         await _managed_enterprise(request.user, enterprise_id)
         if not await queries.remove_team(enterprise_id, team_id):
@@ -144,11 +148,11 @@ class OrganisationAdmin(Controller):
 
     @post("/enterprises/{enterprise_id:int}/supervisors", status_code=303)
     async def assign_supervisor(
-        self, request: Request, enterprise_id: FromPath[int], data: FormBody
+        self, request: Request, enterprise_id: FromPath[RowId], data: FormBody
     ) -> Redirect:
         principal: Principal = request.user
         await _managed_enterprise(principal, enterprise_id)
-        user_id = int_or_none(data.get("user_id"))
+        user_id = row_id_or_none(data.get("user_id"))
         supervisors = {u["id"] for u in await queries.users_with_role(Role.supervisor)}
         if user_id in supervisors and await queries.assign_supervisor(enterprise_id, user_id):
             await audit.record(
@@ -162,7 +166,7 @@ class OrganisationAdmin(Controller):
 
     @post("/enterprises/{enterprise_id:int}/supervisors/{user_id:int}/remove", status_code=303)
     async def unassign_supervisor(
-        self, request: Request, enterprise_id: FromPath[int], user_id: FromPath[int]
+        self, request: Request, enterprise_id: FromPath[RowId], user_id: FromPath[RowId]
     ) -> Redirect:
         await _managed_enterprise(request.user, enterprise_id)
         await queries.unassign_supervisor(enterprise_id, user_id)
@@ -179,7 +183,7 @@ class OrganisationAdmin(Controller):
     async def import_file(self, request: Request, data: UploadBody) -> Template:
         principal: Principal = request.user
         towns = await queries.towns_for(principal)
-        town_id = _managed_town(principal, int_or_none(data.get("town_id")))
+        town_id = _managed_town(principal, row_id_or_none(data.get("town_id")))
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         name = upload.filename if isinstance(upload, UploadFile) else ""
@@ -220,7 +224,7 @@ async def _save(request: Request, enterprise_id: int | None, data: dict) -> Temp
     principal: Principal = request.user
     texts = {key: str(value) for key, value in data.items()}
     fields, errors = parse_enterprise_fields({**texts, "village": texts.get("village_id", "")})
-    village_id = int_or_none(texts.get("village_id"))
+    village_id = row_id_or_none(texts.get("village_id"))
     villages = {
         v["id"]: v
         for t in await queries.towns_for(principal)
@@ -283,7 +287,7 @@ async def _edit_page(
 
 
 @get("/enterprises/{enterprise_id:int}", opt=access(SIGNED_IN), include_in_schema=False)
-async def enterprise_profile(request: Request, enterprise_id: FromPath[int]) -> Template:
+async def enterprise_profile(request: Request, enterprise_id: FromPath[RowId]) -> Template:
     """An enterprise's profile: its own accounts, its supervisors and its town's admins."""
     principal: Principal = request.user
     enterprise = await queries.get_enterprise(enterprise_id)

@@ -20,7 +20,7 @@ from service.rankings.routes import award_label, grade_label
 from service.web.access import PUBLIC, access
 from service.web.i18n import current_language
 from service.web.problems import problem_responses
-from service.web.urls import RowId
+from service.web.urls import RowId, RowIdOrNone
 
 from . import queries, results
 from .pages import snapshot_page, stages
@@ -121,7 +121,7 @@ class ResultApi(Controller):
         responses=problem_responses(400, 404),
     )
     async def published(
-        self, campaign_id: FromPath[RowId], number: FromQuery[RowId | None] = None
+        self, campaign_id: FromPath[RowId], number: FromQuery[RowIdOrNone] = None
     ) -> PublishedResult:
         entries = await queries.snapshots(campaign_id)
         entry = next(

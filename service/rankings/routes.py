@@ -25,7 +25,7 @@ from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 from service.web.problems import problem_responses
 from service.web.templating import localize
-from service.web.urls import RowId
+from service.web.urls import RowId, RowIdOrNone
 
 from . import queries, statistics
 from .aggregate import RankedParticipant
@@ -143,7 +143,7 @@ class RankingPages(Controller):
         request: Request,
         campaign_id: FromPath[RowId],
         enterprise_id: FromPath[RowId],
-        team: FromQuery[int | None] = None,
+        team: FromQuery[RowIdOrNone] = None,
     ) -> Template:
         """One participant's scores from each scorer side by side, section by section."""
         campaign = await managed_campaign(request.user, campaign_id)

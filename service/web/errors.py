@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlencode
 
 from litestar import Request, Response
@@ -10,14 +11,19 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from service.db.faults import unavailable_kind
+
 from .i18n import current_language
 from .i18n import gettext_ as _
 from .problems import (
     BAD_REQUEST,
     CLIENT_DISCONNECTED,
+    DATABASE_NOT_WRITABLE,
+    DATABASE_UNAVAILABLE,
     HTTP_PROBLEMS,
     INTERNAL,
     NOT_FOUND,
+    RETRY_AFTER_SECONDS,
     ApiProblem,
     ProblemKind,
     problem_response,
@@ -70,10 +76,57 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 CLIENT_GONE = "client disconnected prematurely"
 
 
+class FaultLog:
+    """One log line per kind of database failure a minute, with how many requests it
+    failed meanwhile: a full disk fails every request, and a traceback each (2 KB)
+    would fill what is left of it."""
+
+    INTERVAL = 60.0
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._since: dict[str, int] = {}
+
+    def note(self, kind: str, what: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        self._since[kind] = self._since.get(kind, 0) + 1
+        if now - self._last.get(kind, -self.INTERVAL) >= self.INTERVAL:
+            count, self._since[kind], self._last[kind] = self._since[kind], 0, now
+            log.error("database %s: %s failed (%d in the last minute): %s", kind, what, count, exc)
+
+
+FAULTS = FaultLog()
+NOT_WRITABLE_KINDS = frozenset({"read_only", "disk_full", "io_error"})
+
+
+def unavailable(request: Request, kind: str) -> Response:
+    """503 with Retry-After: the database's state, not the request, is at fault."""
+    problem = DATABASE_NOT_WRITABLE if kind in NOT_WRITABLE_KINDS else DATABASE_UNAVAILABLE
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_page(request):
+        chinese = current_language.get() == "zh"
+        return Template(
+            "error.html",
+            context={
+                "status": problem.status,
+                "title": problem.title_zh if chinese else problem.title,
+                "detail": None,
+            },
+            status_code=problem.status,
+            headers=headers,
+        )  # type: ignore[return-value]
+    response = problem_response(problem, kind)
+    response.headers.update(headers)
+    return response
+
+
 def handle_internal_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.detail == CLIENT_GONE:
         log.info("client went away during %s %s", request.method, request.url.path)
         return problem_response(CLIENT_DISCONNECTED)
+    if kind := unavailable_kind(exc):
+        FAULTS.note(kind, f"{request.method} {request.url.path}", exc)
+        return unavailable(request, kind)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_page(request):
         return Template(

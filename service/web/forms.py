@@ -11,14 +11,18 @@ from typing import Annotated, Any
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from .urls import ROW_ID_MAX, ROW_ID_MIN
+
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UploadBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def text_of(value: object) -> str:
     """One posted field as text: a repeated field arrives as a list, and one value is
-    meant (the last, as browsers send the control that came last)."""
-    return str(value[-1] if isinstance(value, list) else (value or ""))
+    meant (the last, as browsers send the control that came last). Without NUL
+    characters, which PostgreSQL refuses in text (URL-encoded posts lose them earlier,
+    in web/page_posts.py; this covers multipart ones)."""
+    return str(value[-1] if isinstance(value, list) else (value or "")).replace("\x00", "")
 
 
 def is_htmx(request: Any) -> bool:
@@ -30,12 +34,15 @@ def row_id_or_none(value: object) -> int | None:
     """A posted row id, or None when it is not one (empty, not a whole number, or beyond
     any row: the bounds of `web.urls.RowId`)."""
     number = int_or_none(value)
-    return number if number is not None and 1 <= number <= 2**31 - 1 else None
+    return number if number is not None and number >= ROW_ID_MIN else None
 
 
 def int_or_none(value: object) -> int | None:
-    """A posted number, or None when it is empty or not a whole number."""
+    """A posted number, or None when it is empty, not a whole number, or beyond what a
+    database integer holds (±ROW_ID_MAX: every number a page posts is stored or compared
+    as one)."""
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except ValueError:
         return None
+    return number if -ROW_ID_MAX <= number <= ROW_ID_MAX else None

@@ -47,6 +47,28 @@ ANSWERS_TOO_LARGE = ProblemKind(
 )
 BAD_REQUEST = ProblemKind("request.invalid", 400, "The request is not valid", "请求无效")
 NOT_FOUND = ProblemKind("not_found", 404, "Not found", "页面不存在")
+# JSON bodies at the API's boundary (service/web/json_body.py).
+UNSUPPORTED_MEDIA_TYPE = ProblemKind(
+    "request.unsupported_media_type",
+    415,
+    "Send the body as JSON, with Content-Type: application/json",
+    "请求内容须为 JSON，并注明 Content-Type: application/json",
+)
+MALFORMED_JSON = ProblemKind(
+    "request.malformed_json",
+    400,
+    "The body is not valid JSON in UTF-8",
+    "请求内容不是有效的 JSON（须为 UTF-8 编码）",
+)
+TOO_DEEP = ProblemKind(
+    "request.too_deep", 400, "The body is nested too deep", "请求内容的嵌套层数过多"
+)
+NUL_CHARACTER = ProblemKind(
+    "request.nul_character",
+    400,
+    "Text may not contain NUL characters (\\u0000)",
+    "文字中不能含有空字符（\\u0000）",
+)
 INTERNAL = ProblemKind("internal", 500, "Something went wrong on our side", "服务器内部错误")
 # Nobody reads this answer (the client has gone); nginx logs such requests as 499.
 CLIENT_DISCONNECTED = ProblemKind(
@@ -59,6 +81,12 @@ CLIENT_DISCONNECTED = ProblemKind(
 HTTP_PROBLEMS = {
     401: ProblemKind("auth.required", 401, "Sign in first", "请先登录"),
     403: ProblemKind("auth.forbidden", 403, "Not allowed for your role", "您的角色无权进行此操作"),
+    408: ProblemKind(
+        "request.timeout",
+        408,
+        "The request did not arrive in time: send it again",
+        "请求未能及时送达，请重新发送",
+    ),
     413: ProblemKind("too_large", 413, "The upload is too large", "上传的文件过大（最大5 MB）"),
     429: ProblemKind("too_many_requests", 429, "Too many requests", "请求过于频繁，请稍后再试"),
 }
@@ -146,6 +174,14 @@ EVIDENCE_UNREADABLE = ProblemKind(
 DATABASE_UNAVAILABLE = ProblemKind(
     "database.unavailable", 503, "The database is not answering", "数据库无法连接"
 )
+DATABASE_NOT_WRITABLE = ProblemKind(
+    "database.not_writable",
+    503,
+    "The database cannot store anything now (read-only or full): try again later",
+    "数据库暂时无法写入（只读或磁盘已满），请稍后再试",
+)
+# What a 503 asks the client to wait before trying again (Retry-After, seconds).
+RETRY_AFTER_SECONDS = 30
 # The hazard loop (service/hazards/lifecycle.py): every refused transition says why.
 HAZARD_NOT_FOUND = ProblemKind("hazard.not_found", 404, "No such hazard", "没有这条隐患")
 HAZARD_WRONG_STATE = ProblemKind(
@@ -183,6 +219,23 @@ HAZARD_CHANGED = ProblemKind(
 )
 
 
+# An error list echoes the input: 100,000 unknown items once made a 14.8 MB answer.
+# Every problem body lists at most this many; its detail says how many more there were.
+MAX_LISTED_ERRORS = 100
+
+
+def capped(
+    detail: str | None, errors: list[dict[str, Any]] | None
+) -> tuple[str | None, list[dict[str, Any]] | None]:
+    """The detail and the error list as a problem body gives them: the first
+    MAX_LISTED_ERRORS errors, and a note in the detail of how many more were left out."""
+    if errors is None or len(errors) <= MAX_LISTED_ERRORS:
+        return detail, errors
+    more = len(errors) - MAX_LISTED_ERRORS
+    note = f"the first {MAX_LISTED_ERRORS} of {len(errors)} errors are listed, {more} more are not"
+    return (f"{detail}; {note}" if detail else note), errors[:MAX_LISTED_ERRORS]
+
+
 class ApiProblem(HTTPException):
     def __init__(
         self,
@@ -204,6 +257,7 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     truncated: bool = False,
 ) -> Response[Problem]:
+    detail, errors = capped(detail, errors)
     body = Problem(
         type=f"/problems/{kind.code}",
         title=kind.title,
@@ -225,8 +279,9 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         404: "No such form, version or submission",
         409: "A submission with this id exists with different content",
         413: "The photo is larger than PHOTO_MAX_BYTES, or the answers than any form needs",
-        415: "Not a JPEG, PNG, WebP or HEIC photo, or a damaged one",
-        503: "The database is not answering",
+        415: "Not a JPEG, PNG, WebP or HEIC photo, or a damaged one; or a JSON body "
+        "without Content-Type: application/json",
+        503: "The database is not answering or cannot store anything now (see Retry-After)",
     }
     return {
         status: ResponseSpec(

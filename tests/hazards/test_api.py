@@ -322,3 +322,18 @@ def test_a_hazards_photos_are_its_findings_and_its_own_uploads(api: dict[str, An
         )
 
     assert in_database(api["url"], known) == [own]
+
+
+def test_a_step_with_a_nul_or_a_string_for_a_number_is_refused_and_changes_nothing(
+    api: dict[str, Any],
+):
+    """PostgreSQL cannot store a NUL: refused at the boundary on both engines alike."""
+    hazard_id = hazard(api)
+    nul = step(
+        api, "enterprise", hazard_id, "acknowledge", **{**ACKNOWLEDGE, "measures": "清\x00理"}
+    )
+    assert nul.status_code == 400 and nul.json()["code"] == "request.nul_character"
+    assert [e["key"] for e in nul.json()["errors"]] == ["measures"]
+    loose = step(api, "enterprise", hazard_id, "acknowledge", version="1", **ACKNOWLEDGE)
+    assert loose.status_code == 400 and loose.json()["code"] == "request.invalid"
+    assert get(api, "enterprise", f"/api/v1/hazards/{hazard_id}").json()["state"] == "reported"
