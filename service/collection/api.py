@@ -35,12 +35,12 @@ from service.web.problems import (
     FORM_NOT_FOUND,
     FORM_VERSION_NOT_FOUND,
     INCOMPLETE_ANSWERS,
-    INVALID_ANSWERS,
     SUBMISSION_CONFLICT,
     SUBMISSION_DUPLICATE,
     SUBMISSION_NOT_FOUND,
     UNKNOWN_EVIDENCE,
     ApiProblem,
+    invalid_answers,
     problem_responses,
 )
 from service.web.urls import RowIdOrNone
@@ -221,9 +221,7 @@ async def _scored(
     try:
         breakdown = score(target.definition, body.answers)
     except InvalidAnswers as exc:
-        raise ApiProblem(
-            INVALID_ANSWERS, f"{len(exc.errors)} invalid answer(s)", _listed(exc.errors)
-        ) from None
+        raise invalid_answers(exc) from None
     evidence = await _evidence(principal, body, target.definition)
     missing = completeness_problems(target.definition, body.answers, evidence)
     if missing:

@@ -18,8 +18,8 @@ from service.web.problems import (
     ANSWERS_TOO_LARGE,
     FORM_NOT_FOUND,
     FORM_VERSION_NOT_FOUND,
-    INVALID_ANSWERS,
     ApiProblem,
+    invalid_answers,
     problem_response,
     problem_responses,
 )
@@ -117,18 +117,7 @@ class FormApi(Controller):
             # Milliseconds for a real form, more for a hostile one: never on the event loop.
             return await anyio.to_thread.run_sync(score, definition, data)
         except InvalidAnswers as exc:
-            count = len(exc.errors)
-            detail = (
-                f"the first {count} invalid answers; checking stopped there"
-                if exc.truncated
-                else f"{count} invalid answer(s)"
-            )
-            raise ApiProblem(
-                INVALID_ANSWERS,
-                detail,
-                [msgspec.to_builtins(error) for error in exc.errors],
-                truncated=exc.truncated,
-            ) from None
+            raise invalid_answers(exc) from None
 
 
 class FormPages(Controller):

@@ -13,6 +13,8 @@ from litestar import Response
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
+from service.forms.answers import InvalidAnswers
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
@@ -291,3 +293,16 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
+
+
+def invalid_answers(exc: InvalidAnswers) -> ApiProblem:
+    """The problem of answers that do not validate: every error found, and whether
+    checking stopped at its limit (a hostile body is not checked to the end)."""
+    count = len(exc.errors)
+    detail = (
+        f"the first {count} invalid answers; checking stopped there"
+        if exc.truncated
+        else f"{count} invalid answer(s)"
+    )
+    errors = [msgspec.to_builtins(error) for error in exc.errors]
+    return ApiProblem(INVALID_ANSWERS, detail, errors, truncated=exc.truncated)
