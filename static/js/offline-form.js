@@ -370,6 +370,8 @@
           setAnswer(fill.form, id, fill.plan.items[id].type, draft.answers[id]);
           if (fill.plan.items[id].photos) { drawPhotos(fill, id); }
         });
+        return takeUnsaved(fill);
+      }).then(function () {
         redraw(fill);
         var locked = draft.status !== "editing" && draft.status !== "invalid" && draft.status !== "conflict";
         $("#offline-draft-state").textContent = draft.changedAt ? msg(root, "saved") + " " + clock(draft.changedAt) : msg(root, "new");
@@ -381,6 +383,27 @@
         show(fill, locked ? "_done" : (fill.order()[0]));
         showServerErrors(fill);
       });
+    });
+  }
+
+  // A section the normal page could not save when the signal went: its fields as
+  // they were, over the kept copy, then kept as this draft's answers.
+  function takeUnsaved(fill) {
+    var key = "unsaved:" + fill.draft.id;
+    return store.get("meta", key).then(function (unsaved) {
+      if (!unsaved || fill.draft.status !== "editing") { return; }
+      var items = fill.plan.sections.filter(function (s) { return s.id === unsaved.section; })[0];
+      (items ? items.items : []).forEach(function (id) {
+        var type = fill.plan.items[id].type;
+        if (type === "photo") { return; }
+        $$("#item-" + id + " input, #item-" + id + " textarea", fill.form).forEach(function (field) {
+          var given = unsaved.fields.filter(function (pair) { return pair[0] === field.name; }).map(function (pair) { return pair[1]; });
+          if (field.type === "radio" || field.type === "checkbox") { field.checked = given.indexOf(field.value) >= 0; } else if (field.type !== "file") { field.value = given.length ? given[given.length - 1] : ""; }
+        });
+        var value = answerOf(fill.form, id, type);
+        if (value === undefined) { delete fill.draft.answers[id]; } else { fill.draft.answers[id] = value; }
+      });
+      return saveDraft(fill).then(function () { return store.remove("meta", key); });
     });
   }
 

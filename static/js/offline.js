@@ -294,6 +294,27 @@
     });
   }
 
+  // The signal gone in the middle of a section on the normal page: what it holds is
+  // kept on the phone, and the kept task goes on from there (offline-form.js takes it).
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = document.getElementById("fill-form");
+    var here = $("[data-offline-opened]");
+    var user = signedInUser();
+    if (!form || !here || event.detail.elt !== form || !user) { return; }
+    var id = here.getAttribute("data-offline-opened");
+    store.get("kept", taskKey(user, here.getAttribute("data-offline-page"))).then(function (kept) {
+      if (!kept) { return; }
+      var fields = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name.charAt(0) !== "_" && typeof value === "string") { fields.push([name, value]); }
+      });
+      var section = (form.querySelector('[name="_section"]') || {}).value;
+      return store.put("meta", { key: "unsaved:" + id, section: section, fields: fields, at: new Date().toISOString() }).then(function () {
+        $("[data-offline-lost]", here).hidden = false;
+      });
+    });
+  });
+
   // ---------------------------------------------------------------- without signal
 
   // A hazard point's QR code scanned without signal: the kept task of its enterprise,

@@ -318,3 +318,37 @@ def test_a_draft_changed_on_another_device_waits_for_the_person_to_choose(
     assert [s["id"] for s in stored_for(page, base_url, path)] == [draft_id]
     page.goto(f"{base_url}/submissions/{draft_id}")
     expect(page.get_by_text("木工车间")).to_be_visible()
+
+
+@SQLITE_ONLY
+def test_the_signal_lost_in_the_middle_of_a_section_goes_on_offline_with_what_was_typed(
+    engine_server, phone_context
+):
+    base_url = engine_server
+    context = phone_context()
+    page = context.new_page()
+    sign_in(page, base_url, "supervisor")
+    task = open_tasks(page, base_url, INSPECTION, "安康青石化工有限公司")
+    task.get_by_role("button", name="开始填写").click()
+    page.wait_for_url(re.compile(r"/submissions/[0-9a-f-]{36}"))
+    # The page keeps its task by itself (opened recently).
+    for _ in range(100):
+        kept = page.evaluate("() => AnkangOutbox.store.all('kept')")
+        if kept and kept[0].get("task"):
+            break
+        page.wait_for_timeout(100)
+    assert kept and kept[0]["task"]["submission"]["status"] == "draft"
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.locator('input[name="hazard-point"]').fill("储罐区")
+    page.locator('#item-uses-hazardous-chemicals input[value="yes"]').check()
+    lost = page.locator("[data-offline-lost]")
+    expect(lost).to_be_visible()
+    screenshot(page, "offline-6-signal-lost")
+    lost.get_by_role("link", name="继续离线填写").click()
+    expect(page.locator("#offline-fill")).to_be_visible()
+    expect(page.locator('input[name="hazard-point"]')).to_have_value("储罐区")
+    expect(page.locator('#item-uses-hazardous-chemicals input[value="yes"]')).to_be_checked()
+    draft = page.evaluate(OUTBOX_DRAFTS)[0]
+    assert draft["answers"]["hazard-point"] == "储罐区"
+    assert draft["answers"]["uses-hazardous-chemicals"] == "yes"
