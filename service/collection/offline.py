@@ -73,6 +73,12 @@ def client_plan(definition: FormDefinition) -> dict[str, Any]:
     }
 
 
+def page_url(campaign_id: int, enterprise_id: int, team_id: int | None = None) -> str:
+    """A task's offline page (its JSON is the same path under /api/v1)."""
+    url = f"/offline/tasks/{campaign_id}/{enterprise_id}"
+    return url + (f"?team={team_id}" if team_id else "")
+
+
 def etag_of(*parts: Any) -> str:
     """A strong ETag over what a response is made of (JSON-encodable parts)."""
     digest = hashlib.sha256(msgspec.json.encode(parts, order="sorted")).hexdigest()

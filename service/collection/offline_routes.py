@@ -38,7 +38,7 @@ from service.web.urls import RowId, RowIdOrNone
 from . import access as rules_of_access
 from . import queries
 from .filling import fill_state
-from .offline import client_plan, etag_of
+from .offline import client_plan, etag_of, page_url
 from .rules import Status
 
 STATIC = PROJECT_ROOT / "static"
@@ -63,7 +63,7 @@ DEVICE_TOKENS_KEPT = 10  # live device tokens per person: the oldest goes first
 
 
 @functools.cache
-def _service_worker() -> tuple[str, str]:
+def _service_worker() -> str:
     """The worker's script with the shell's version: a hash of every shell file, so a
     change of any file makes a new worker and a new cache, and the old one goes."""
     script = (STATIC / "js" / "sw.js").read_text()
@@ -73,15 +73,13 @@ def _service_worker() -> tuple[str, str]:
         digest.update(path.read_bytes() if path.exists() else b"")
     version = digest.hexdigest()[:16]
     shell = ", ".join(f'"/static/{name}"' for name in SHELL)
-    script = script.replace('"__VERSION__"', f'"{version}"').replace('"__SHELL__"', shell)
-    return script, version
+    return script.replace('"__VERSION__"', f'"{version}"').replace('"__SHELL__"', shell)
 
 
 @get("/sw.js", opt=access(PUBLIC), include_in_schema=False)
 async def service_worker() -> Response[str]:
-    script, _version = _service_worker()
     return Response(
-        script,
+        _service_worker(),
         media_type="text/javascript; charset=utf-8",
         # Browsers check for a new worker at most daily anyway; never later than that.
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
@@ -175,11 +173,6 @@ async def _task(
     return task
 
 
-def page_url(campaign_id: int, enterprise_id: int, team_id: int | None) -> str:
-    url = f"/offline/tasks/{campaign_id}/{enterprise_id}"
-    return url + (f"?team={team_id}" if team_id else "")
-
-
 def _not_modified(request: Request, etag: str) -> Response | None:
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(b"", status_code=304, headers={"ETag": etag})
@@ -216,9 +209,7 @@ async def offline_page(
             "enterprise_id": enterprise_id,
             "team_id": team,
             "repeatable": task.as_role == Role.supervisor,
-            "api": "/api/v1/offline/tasks/"
-            + f"{campaign_id}/{enterprise_id}"
-            + (f"?team={team}" if team else ""),
+            "api": "/api/v1" + page_url(campaign_id, enterprise_id, team),
             "page": page_url(campaign_id, enterprise_id, team),
             "scored": definition.scoring is not None,
         },

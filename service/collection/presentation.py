@@ -23,6 +23,7 @@ from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 from service.web.templating import localize, number
 
+from .offline import page_url
 from .rules import TaskState
 
 
@@ -112,4 +113,5 @@ TEMPLATE_GLOBALS = {
     "clock": clock,
     "day": day,
     "task_state_label": task_state_label,
+    "offline_page_url": page_url,
 }

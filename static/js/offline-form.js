@@ -517,7 +517,9 @@
     box.hidden = false;
     if (navigator.storage && navigator.storage.estimate) {
       navigator.storage.estimate().then(function (e) {
-        var kept = A.persisted() === true ? msg(box, "persisted") : A.persisted() === false ? msg(box, "not-persisted") : "";
+        var waiting = drafts.some(function (d) { return d.status !== "sent"; });
+        // The warning only matters while something here is not sent.
+        var kept = A.persisted() === true ? msg(box, "persisted") : A.persisted() === false && waiting ? msg(box, "not-persisted") : "";
         $("#outbox-storage").textContent = msg(box, "storage", { size: kb(e.usage || 0) }) + (kept ? "，" + kept : "");
       });
     }
