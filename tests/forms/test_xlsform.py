@@ -454,3 +454,19 @@ def test_pyxform_reads_the_same_questions_choices_and_conditions(path):
             assert name.endswith("_other") and "'other'" in relevant
         compared += 1
     assert compared == len(built.names)
+
+
+def test_a_choice_named_na_is_renamed_as_na_means_not_applicable_here():
+    form = read_xlsform(
+        xlsx(
+            [("select_one l", "a", "A"), ("text", "b", "B", "${a} = 'na'")],
+            [
+                ("l", "ok", "好"),
+                ("l", "na", "不适用"),
+            ],
+        ),
+        "f.xlsx",
+    )
+    assert [o.id for o in items(form)["a"].options] == ["ok", "na-choice"]
+    assert items(form)["b"].show_if == ShowIf(item="a", equals="na-choice")
+    assert warning_texts(form) == ["choices!B3: 选项名 na 表示不适用，导入为 na-choice"]
