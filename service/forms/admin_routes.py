@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import anyio
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException, NotFoundException
@@ -203,9 +204,12 @@ async def _upload_page(
     facts = await uploads.form_id_facts(form.id)
     if upload["published_as"] is None:
         refusal = refusal or publish_refusal(principal, facts, upload["town"])
+    shown_version = upload["published_as"] or next_version(facts)
     context.update(
-        form=form,
+        # Read as it will be published: with its version number, not the file's.
+        form=msgspec.structs.replace(form, version=shown_version),
         facts=facts,
+        upload_version=form.version,
         next_version=next_version(facts),
         refusal=_(REFUSALS[refusal]) if refusal else None,
         section_sums={s.id: sum(item_max(i) for i in s.items) for s in form.sections},

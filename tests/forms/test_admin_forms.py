@@ -87,8 +87,8 @@ def test_every_error_shown_at_its_line_then_fix_preview_publish(
     assert refused.status_code == 400
     text = _text(refused)
     assert "县表.yaml" in text
-    assert "<td>25</td><td><code>sections[0].items[1].points</code></td>" in text
-    assert "<td>35</td><td><code>sections[1].items[1].type</code></td>" in text
+    assert '<td>25</td><td><code class="error-path">sections[0].items[1].points</code><br>' in text
+    assert '<td>35</td><td><code class="error-path">sections[1].items[1].type</code><br>' in text
     assert "did you mean `check`?" in text
     assert _rows(database_url, FormUpload) == []
 
@@ -99,7 +99,7 @@ def test_every_error_shown_at_its_line_then_fix_preview_publish(
     assert preview.status_code == 200
     text = _text(preview)
     # The file's version 7 gives way to the next free one, 1; the page says so.
-    assert "文件写的是第 7 版" in text or 'id="version-note"' in preview.text
+    assert "文件写的是第7版；将发布为第1版" in text
     assert text.count("data-section-sum=") == 2
     assert _rows(database_url, FormVersion, FormVersion.form_id == "town-table") == []
 
