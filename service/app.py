@@ -24,6 +24,7 @@ from service.campaigns.routes import ROUTES as CAMPAIGN_ROUTES
 from service.collection.presentation import TEMPLATE_GLOBALS as COLLECTION_TEMPLATE_GLOBALS
 from service.collection.web import ROUTES as COLLECTION_ROUTES
 from service.db.migrate import require_migrated
+from service.forms.admin_routes import ROUTES as FORM_ADMIN_ROUTES
 from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ACCOUNT_ROUTES,
             me,
             UserAdmin,
+            *FORM_ADMIN_ROUTES,
             *CAMPAIGN_ROUTES,
             *ORG_ROUTES,
             *COLLECTION_ROUTES,

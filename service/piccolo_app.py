@@ -21,7 +21,7 @@ from service.collection.tables import (
     Submission,
     SubmissionRevision,
 )
-from service.forms.tables import FormVersion
+from service.forms.tables import FormUpload, FormVersion
 from service.hazards.tables import (
     ChemicalCard,
     Hazard,
@@ -36,7 +36,6 @@ from service.settings import PROJECT_ROOT
 
 # In dependency order: a table comes after the tables it refers to.
 TABLES = [
-    FormVersion,
     User,
     RoleGrant,
     WebSession,
@@ -44,6 +43,8 @@ TABLES = [
     LoginFailure,
     AuditEvent,
     Town,
+    FormVersion,
+    FormUpload,
     Village,
     Enterprise,
     Team,

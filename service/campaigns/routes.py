@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from msgspec.structs import replace
 
 from service.accounts.principal import Principal, Role
-from service.forms import catalog
+from service.forms import catalog, uploads
 from service.orgs import queries as orgs
 from service.rankings.policy_form import PolicyForm, policy_from_fields
 from service.web.access import access
@@ -102,8 +102,9 @@ def _back(campaign_id: int, refused: Problem | None = None) -> Redirect:
     return Redirect(path, status_code=303)
 
 
-async def _campaign_forms() -> list[catalog.FormSummary]:
-    return [form for form in await catalog.list_forms() if form.kind in FORM_KINDS]
+async def _campaign_forms(principal: Principal) -> list[catalog.FormSummary]:
+    """The forms this admin may run a campaign with: the ones she sees."""
+    return [f for f in await uploads.visible_summaries(principal) if f.kind in FORM_KINDS]
 
 
 class CampaignAdmin(Controller):
@@ -120,9 +121,12 @@ class CampaignAdmin(Controller):
         principal: Principal = request.user
         fields = {name: text_of(data.get(name)) for name in NEW_CAMPAIGN_FIELDS}
         towns = await orgs.towns_for(principal)
-        forms = await _campaign_forms()
+        forms = await _campaign_forms(principal)
         checked = check_new_campaign(
-            fields, towns={t["id"] for t in towns}, forms={f.id for f in forms}
+            fields,
+            towns={t["id"] for t in towns},
+            forms={f.id for f in forms},
+            form_towns={f.id: f.owner_town for f in forms if f.owner_town is not None},
         )
         if isinstance(checked, dict):
             errors = {field: message(problem) for field, problem in checked.items()}
@@ -326,7 +330,7 @@ async def _list_page(
     context = {
         "campaigns": await queries.list_campaigns(town_ids),
         "towns": towns,
-        "forms": await _campaign_forms(),
+        "forms": await _campaign_forms(principal),
         "values": values or {"self_assessment": "1"},
         "errors": errors or {},
         **PAGE_HELPERS,
