@@ -329,7 +329,8 @@ class _WorkbookReader:
             )  # 分值 of a check in a 扣分 section is what it takes
         fields = self.nest(flat, path)
         item_id = fields.pop("id", None) or self.generated_id(row, section, names)
-        item = {"id": item_id, "type": item_type, **fields}
+        first = {key: fields.pop(key) for key in ("label", "standard") if key in fields}
+        item = {"id": item_id, "type": item_type, **first, **fields}
         if isinstance(item.get("veto"), dict) and "when" not in item["veto"]:
             item["veto"]["when"] = "no" if item.get("good", "yes") == "yes" else "yes"
         if item_type in ("choice", "multi"):
