@@ -202,3 +202,11 @@ def test_the_export_is_readable():
     assert items.column_dimensions["C"].width >= 30
     assert items["C3"].alignment.wrap_text
     assert items["A2"].value == "组织领导" and items["D2"].value == 8
+
+
+def test_every_column_and_setting_is_documented():
+    from service.forms.spreadsheet.layout import COLUMNS, OPTION_COLUMNS, SETTINGS
+
+    documented = (PROJECT_ROOT / "forms" / "SPREADSHEET.md").read_text("utf-8")
+    for name in [c.header for c in COLUMNS + OPTION_COLUMNS] + [s.key for s in SETTINGS]:
+        assert f"| {name} |" in documented, name
