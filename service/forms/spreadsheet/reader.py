@@ -35,7 +35,7 @@ from .layout import (
     TOTAL_ROWS,
     Column,
 )
-from .settings import read_settings
+from .settings import read_settings, stand_in_settings
 from .sheet import Row, Table, read_table
 
 MAX_ROWS = 5000  # far beyond any real table; a bigger sheet is a mistake, not a form
@@ -106,7 +106,7 @@ class _WorkbookReader:
         sections, names = self.sections(option_lists)
         source = read_settings(self.sheets.get(SETTINGS_SHEET), names, self)
         if SETTINGS_SHEET in self.missing:
-            source = _stand_in_settings(sections)
+            source = stand_in_settings(sections)
         source["sections"] = sections
         language: list[CellError] = []
         try:
@@ -397,17 +397,3 @@ def _item_max(item: dict) -> float:
         return item_max(msgspec.convert(item, Item))
     except (msgspec.ValidationError, TypeError):
         return 0.0  # the loader says what is wrong with it
-
-
-def _stand_in_settings(sections: list[dict]) -> dict:
-    """Without a 设置 sheet the form's own fields stand in, so the 评分表 is still checked
-    in the same run (errors about the stand-ins are not reported: the sheet is missing)."""
-    total = sum(
-        s.get("points", 0)
-        for s in sections
-        if s.get("kind", "standard") != "bonus" and isinstance(s.get("points", 0), (int, float))
-    )
-    kind = "scored" if total else "checklist"
-    stand_in = {"id": "imported", "version": 1, "kind": kind, "title": "-", "basis": "-"}
-    stand_in["roles"] = ["enterprise"]
-    return {**stand_in, "scoring": {"max": total}} if total else stand_in

@@ -132,3 +132,17 @@ def _grade(row: Row, index: int) -> dict:
         raise CellProblem("等级须在“名称”列写等级名称，如 优胜单位")
     grade_id = narrow(row.text("编号") or "").strip().lower() or f"grade-{index + 1}"
     return {"id": grade_id, "min": minimum, "label": label}
+
+
+def stand_in_settings(sections: list[dict]) -> dict:
+    """Without a 设置 sheet the form's own fields stand in, so the 评分表 is still checked
+    in the same run (errors about the stand-ins are not reported: the sheet is missing)."""
+    total = sum(
+        s.get("points", 0)
+        for s in sections
+        if s.get("kind", "standard") != "bonus" and isinstance(s.get("points", 0), (int, float))
+    )
+    kind = "scored" if total else "checklist"
+    stand_in = {"id": "imported", "version": 1, "kind": kind, "title": "-", "basis": "-"}
+    stand_in["roles"] = ["enterprise"]
+    return {**stand_in, "scoring": {"max": total}} if total else stand_in
