@@ -7,7 +7,6 @@ said at the cells the paths came from.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -35,8 +34,9 @@ from .layout import (
     TOTAL_ROWS,
     Column,
 )
+from .messages import in_chinese
 from .settings import read_settings, stand_in_settings
-from .sheet import Row, Table, read_table
+from .sheet import Row, Table, read_table, workbook_sheets
 
 MAX_ROWS = 5000  # far beyond any real table; a bigger sheet is a mistake, not a form
 _POINTS_IN_TITLE = re.compile(r"^(.*?)\s*[（(]\s*([0-9０-９.．]+)\s*分\s*[)）]\s*$")
@@ -45,32 +45,7 @@ _SEQUENCE = re.compile(r"^[0-9a-z]+(-[0-9a-z]+)*$")
 
 def read_workbook(data: bytes, file: str) -> ImportedForm:
     """The form in a scoring-table workbook; raise WorkbookInvalid with every error."""
-    return _WorkbookReader(file, _sheets(data, file)).read()
-
-
-def _sheets(data: bytes, file: str) -> dict[str, list[tuple]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise WorkbookInvalid(
-            [CellError(file, None, None, f"不是可读取的 .xlsx 工作簿（{exc}）")]
-        ) from None
-    try:
-        sheets = {}
-        for sheet in workbook.worksheets:
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append(tuple(row))
-                if len(rows) > MAX_ROWS:
-                    raise WorkbookInvalid(
-                        [CellError(sheet.title, None, None, f"超过{MAX_ROWS}行，不像一张考核表")]
-                    )
-            sheets[re.sub(r"\s", "", sheet.title)] = rows
-        return sheets
-    finally:
-        workbook.close()
+    return _WorkbookReader(file, workbook_sheets(data, file, MAX_ROWS)).read()
 
 
 @dataclass
@@ -113,7 +88,7 @@ class _WorkbookReader:
             imported = load_imported(source, self.file, self.cell_of, self.warnings)
         except WorkbookInvalid as exc:
             language = [
-                e
+                CellError(e.sheet, e.row, e.column, in_chinese(e.message))
                 for e in exc.errors
                 if (e.sheet, e.row) not in self.bad_rows and e.sheet not in self.missing
             ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from ..imported import CellError
+from ..imported import CellError, WorkbookInvalid
 from .cells import narrow, plain
 from .layout import Column
 
@@ -91,3 +93,29 @@ def read_table(
         ]
         return Table([r for r in rows if any(True for _ in r.filled())], unknown, duplicate)
     return None
+
+
+def workbook_sheets(data: bytes, file: str, max_rows: int) -> dict[str, list[tuple]]:
+    """Every sheet's cell values by row, keyed by the sheet's name without spaces."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise WorkbookInvalid(
+            [CellError(file, None, None, f"不是可读取的 .xlsx 工作簿（{exc}）")]
+        ) from None
+    try:
+        sheets = {}
+        for sheet in workbook.worksheets:
+            rows = []
+            for row in sheet.iter_rows(values_only=True):
+                rows.append(tuple(row))
+                if len(rows) > max_rows:
+                    raise WorkbookInvalid(
+                        [CellError(sheet.title, None, None, f"超过{max_rows}行，不像一张考核表")]
+                    )
+            sheets[re.sub(r"\s", "", sheet.title)] = rows
+        return sheets
+    finally:
+        workbook.close()
