@@ -86,7 +86,7 @@ def test_a_round_tripped_form_scores_every_answer_the_same(case):
 # ---------------------------------------------------------------- a clerk's own table
 
 HEADER = ["项目", "序号", "考核内容", "分值", "考核标准", "题型", "扣分", "目标值", "选项", "否决"]
-HEADER += ["合格答案", "部分类型", "封顶"]
+HEADER += ["合格答案", "部分类型", "封顶", "备注"]
 
 
 def clerk_table() -> bytes:
@@ -117,7 +117,8 @@ def clerk_table() -> bytes:
         [None, 5, "劳动防护用品发放率", 10, "每低1个百分点扣0.5分", "比率", 0.5, "100%"],
         ["三、职业健康（30分）"],
     ]
-    rows += [[None, n, f"职业健康第{n}项", 5] for n in range(1, 6)]
+    rows += [["职业健康", 1, "职业健康第1项", 5]]  # the heading's name, said again
+    rows += [[None, n, f"职业健康第{n}项", 5] for n in range(2, 6)]
     rows += [[None, 6, "职业病危害因素定期检测 ", "5 "]]
     rows += [
         ["四、鼓励加分项", None, None, None, None, None, None, None, None, None, None, "加分", 4],
@@ -139,6 +140,7 @@ def clerk_table() -> bytes:
         ],
         [None, 2, "申报材料弄虚作假", None, None, None, None, None, None, "弄虚作假", "否"],
         [None, 3, "实际开展安康杯竞赛", None, None, None, None, None, None, "未开展竞赛"],
+        ["合计", None, None, 100],
     ]
     options = [
         OPTIONS_HEADER,
@@ -163,6 +165,8 @@ def test_a_clerks_table_imports_with_ids_from_section_and_number():
     assert ids[:5] == ["s1-1", "s1-2", "s1-3", "s1-4", "s2-1"]
     assert definition.sections[1].title == "二、安全管理"
     assert definition.item_map()["s1-2"].label == "制定年度竞赛实施方案"
+    warnings = [str(w) for w in read_workbook(clerk_table(), "细则.xlsx").warnings]
+    assert warnings == ["评分表!N2: 未识别的列“备注”，已忽略", "评分表!A27: “合计”是合计行，已跳过"]
     again = read_workbook(clerk_table(), "细则.xlsx").loaded.definition
     assert [i.id for _, i in again.items()] == ids  # the same file, the same ids
 
@@ -202,6 +206,8 @@ def test_the_export_is_readable():
     assert items.column_dimensions["C"].width >= 30
     assert items["C3"].alignment.wrap_text
     assert items["A2"].value == "组织领导" and items["D2"].value == 8
+    offered = {str(v.sqref): v.formula1 for v in items.data_validations.dataValidation}
+    assert offered["F2:F1000"].startswith('"是否,单选,多选')  # 题型
 
 
 def test_every_column_and_setting_is_documented():

@@ -122,13 +122,17 @@ class ValueKind:
     read: Callable[[object, str], object]  # (raw cell, column header) → value
     write: Callable[[object], object] = lambda value: value
     allowed: str = ""
+    choices: tuple[str, ...] = ()  # offered as a drop-down list in the exported workbook
 
 
 TEXT = ValueKind("文本", read_text)
 NUMBER = ValueKind("数字", read_number, number_cell, "数字，可带“分”“%”，如 5、1.5、5分")
 INTEGER = ValueKind("整数", read_integer, number_cell, "整数，如 3")
-BOOL = ValueKind("是否", read_bool, YES_NO.write, "是 或 否（也可填 √ ×）；空着即“否”")
+BOOL = ValueKind(
+    "是否", read_bool, YES_NO.write, "是 或 否（也可填 √ ×）；空着即“否”", ("是", "否")
+)
 
 
 def words(name: str, table: Words) -> ValueKind:
-    return ValueKind(name, table.read, table.write, table.allowed())
+    choices = tuple(words[0] for words in table.words.values())
+    return ValueKind(name, table.read, table.write, table.allowed(), choices)

@@ -40,6 +40,9 @@ from .sheet import Row, Table, read_table, workbook_sheets
 
 MAX_ROWS = 5000  # far beyond any real table; a bigger sheet is a mistake, not a form
 _POINTS_IN_TITLE = re.compile(r"^(.*?)\s*[（(]\s*([0-9０-９.．]+)\s*分\s*[)）]\s*$")
+_NUMBERING = re.compile(
+    r"^[一二三四五六七八九十百0-9]+[、.．)）]\s*|^[(（][一二三四五六七八九十0-9]+[)）]\s*"
+)
 _SEQUENCE = re.compile(r"^[0-9a-z]+(-[0-9a-z]+)*$")
 
 
@@ -212,13 +215,13 @@ class _WorkbookReader:
             part, content = row.text(SECTION), row.text(CONTENT)
             if content is None:
                 if part is not None and narrow(part).replace(" ", "").startswith(TOTAL_ROWS):
-                    self.warnings.append(row.at(SECTION, f"“{part}”行是合计，已跳过"))
+                    self.warnings.append(row.at(SECTION, f"“{part}”是合计行，已跳过"))
                 elif part is None:
                     self.error(row.at(CONTENT, f"这一行没有{CONTENT}"))
                 else:
                     sections.append(self.section(row, part, len(sections), heading=True))
                 continue
-            if part is not None and (not sections or part != sections[-1].title):
+            if part is not None and (not sections or not _same_section(part, sections[-1].title)):
                 sections.append(self.section(row, part, len(sections), heading=False))
             if not sections:
                 self.error(
@@ -372,3 +375,16 @@ def _item_max(item: dict) -> float:
         return item_max(msgspec.convert(item, Item))
     except (msgspec.ValidationError, TypeError):
         return 0.0  # the loader says what is wrong with it
+
+
+def _same_section(part: str, title: str) -> bool:
+    """A 部分 cell on an item row names the current section when it says the same name, with
+    or without its numbering (一、) and points ((8分)): a heading row and a repeated 项目
+    column may both be there."""
+
+    def bare(text: str) -> str:
+        match = _POINTS_IN_TITLE.match(text)
+        text = match.group(1) if match else text
+        return _NUMBERING.sub("", narrow(text)).replace(" ", "")
+
+    return bare(part) == bare(title)

@@ -8,6 +8,7 @@ import msgspec
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import (
@@ -47,6 +48,7 @@ from .layout import (
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+DROP_DOWN_ROWS = 1000
 
 
 def write_workbook(definition: FormDefinition) -> bytes:
@@ -94,7 +96,16 @@ def _header(sheet: Worksheet, columns: tuple[Column, ...], widths: tuple[int, ..
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         width = widths[index] if index < len(widths) else column.width
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        letter = get_column_letter(index + 1)
+        sheet.column_dimensions[letter].width = width
+        if column.kind.choices:
+            # A drop-down that suggests, not forbids: the reader takes synonyms too.
+            offered = DataValidation(
+                type="list", formula1=f'"{",".join(column.kind.choices)}"', allow_blank=True
+            )
+            offered.showErrorMessage = False
+            offered.add(f"{letter}2:{letter}{DROP_DOWN_ROWS}")
+            sheet.add_data_validation(offered)
     sheet.freeze_panes = "A2"
 
 
