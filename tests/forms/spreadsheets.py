@@ -39,6 +39,7 @@ def workbook_bytes(
 
 
 def basic_settings(**extra: str) -> list[list[object]]:
+    """The 设置 rows of a 100-point table; `extra` adds rows or replaces one (总分="3")."""
     rows = [
         SETTINGS_HEADER,
         ["表编号", "county-ankang-2026"],
@@ -49,5 +50,10 @@ def basic_settings(**extra: str) -> list[list[object]]:
         ["依据", "某县总工会安康杯竞赛考核细则（2026）"],
         ["总分", "100分"],
     ]
-    rows += [[key, value] for key, value in extra.items()]
+    for key, value in extra.items():
+        replaced = [row for row in rows if row[0] == key]
+        if replaced:
+            replaced[0][1] = value
+        else:
+            rows.append([key, value])
     return rows

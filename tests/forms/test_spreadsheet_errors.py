@@ -101,3 +101,10 @@ def test_no_cell_value_crashes_the_reader(item_rows, option_rows, setting_rows):
         read_workbook(data, "random.xlsx")
     except WorkbookInvalid as exc:
         assert exc.errors
+
+
+def test_an_option_list_error_is_said_at_the_option_row():
+    items = [HEADER, ["一、培训（3分）"], [None, 1, "组织学习", 3, None, "单选", None, "学习"]]
+    options = [OPTIONS_HEADER, ["学习", "a", "完整", 3], [None, "a", "不全", 1]]
+    errors = errors_of(workbook_bytes(items, basic_settings(总分="3"), options))
+    assert errors == ["选项!B3: 选项编号“a”在题目“s1-1”中重复"]

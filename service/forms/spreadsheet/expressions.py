@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Check, Gate, ShowIf
 from .cells import CellProblem, narrow, number_cell, read_number
@@ -19,13 +18,14 @@ SHOW_IF_HELP = "写作“编号=值”，如 s1-2=是；多个值用“、”分
 GATE_HELP = "写法：总分≥80、每部分≥80%、部分 组织领导≥42、部分 组织领导≥80%、项目 入会率编号≥90"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Names:
-    """What a reference in a cell may name: items by id or by row, sections by id or title."""
+    """What a reference in a cell may name: items by id or by row, sections by id or title.
+    Filled while the 评分表 is read; conditions are read after it."""
 
-    item_rows: Mapping[int, str]  # sheet row → item id
-    items: Mapping[str, object]  # item id → the item's source dict
-    sections: Mapping[str, str]  # section id or title → section id
+    item_rows: dict[int, str] = field(default_factory=dict)  # sheet row → item id
+    items: dict[str, dict] = field(default_factory=dict)  # item id → the item's source
+    sections: dict[str, str] = field(default_factory=dict)  # section id or title → its id
 
     def item(self, reference: str) -> str:
         reference = narrow(reference).replace(" ", "")

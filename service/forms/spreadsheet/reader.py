@@ -142,8 +142,9 @@ class _WorkbookReader:
             )
         return flat
 
-    def nest(self, flat: dict, base: str) -> dict:
+    def nest(self, flat: dict, base: str, cells: dict[str, CellError] | None = None) -> dict:
         """`{"veto.reason": …, "veto.reason@en": …}` → `{"veto": {"reason": {zh, en}}}`."""
+        into = self.cells if cells is None else cells
         nested: dict = {}
         for path, (value, cell) in flat.items():
             if path.endswith("@en"):
@@ -155,9 +156,9 @@ class _WorkbookReader:
             target = nested
             for depth, key in enumerate(keys[:-1]):
                 target = target.setdefault(key, {})
-                self.cells.setdefault(f"{base}.{'.'.join(keys[: depth + 1])}", cell)
+                into.setdefault(f"{base}.{'.'.join(keys[: depth + 1])}", cell)
             target[keys[-1]] = value
-            self.cells[f"{base}.{path}"] = cell
+            into[f"{base}.{path}"] = cell
         for path, (_, cell) in flat.items():
             if path.endswith("@en") and path[:-3] not in flat:
                 self.error(CellError(cell.sheet, cell.row, cell.column, "只有英文，没有对应的中文"))
@@ -165,7 +166,7 @@ class _WorkbookReader:
 
     # ------------------------------------------------------------ the 选项 sheet
 
-    def option_lists(self) -> dict[str, list[tuple[dict, Row]]]:
+    def option_lists(self) -> dict[str, list[tuple[dict, Row, dict[str, CellError]]]]:
         values = self.sheets.get(OPTIONS_SHEET)
         if values is None:
             return {}
@@ -174,7 +175,7 @@ class _WorkbookReader:
             self.error(CellError(OPTIONS_SHEET, None, None, "找不到表头行（须有“选项表”“选项”列）"))
             return {}
         self.take_headers(table)
-        lists: dict[str, list[tuple[dict, Row]]] = {}
+        lists: dict[str, list[tuple[dict, Row, dict[str, CellError]]]] = {}
         name = None
         for row in table.rows:
             name = row.text("选项表") or name  # merged or left empty: the list above goes on
@@ -186,8 +187,9 @@ class _WorkbookReader:
             options = lists.setdefault(name, [])
             flat = self.fields(row, OPTION_COLUMNS, "option", "选项表", skip=("选项表",))
             flat.setdefault("id", (str(len(options) + 1), row.at("选项编号")))
-            option = self.nest(flat, f"{OPTIONS_SHEET}!{row.number}")
-            options.append(({"id": option.pop("id"), **option}, row))
+            field_cells: dict[str, CellError] = {}  # ".score" → its cell, for every item using it
+            option = self.nest(flat, "", field_cells)
+            options.append(({"id": option.pop("id"), **option}, row, field_cells))
         return lists
 
     def take_headers(self, table: Table) -> None:
@@ -198,7 +200,7 @@ class _WorkbookReader:
     # ------------------------------------------------------------ the 评分表 sheet
 
     def sections(self, option_lists: dict) -> tuple[list[dict], Names]:
-        names = Names({}, {}, {})
+        names = Names()
         values = self.sheets.get(ITEMS_SHEET)
         if values is None:
             return [], names
@@ -239,8 +241,8 @@ class _WorkbookReader:
                 self.cells[f"{path}.show_if{key}"] = row.at(SHOW_IF)
         for section in sections:
             title = section.source["title"]
-            names.sections[title["zh"] if isinstance(title, dict) else title] = section.source["id"]  # type: ignore[index]
-            names.sections[section.source["id"]] = section.source["id"]  # type: ignore[index]
+            names.sections[title["zh"] if isinstance(title, dict) else title] = section.source["id"]
+            names.sections[section.source["id"]] = section.source["id"]
         return [self.finish_section(s, i) for i, s in enumerate(sections)], names
 
     def section(self, row: Row, part: str, index: int, heading: bool) -> _Section:
@@ -322,8 +324,8 @@ class _WorkbookReader:
         self.cells[path] = row.at(CONTENT)
         self.cells.setdefault(f"{path}.type", row.at(ITEM_TYPE))
         section.items.append(item)
-        names.item_rows[row.number] = item_id  # type: ignore[index]
-        names.items[item_id] = item  # type: ignore[index]
+        names.item_rows[row.number] = item_id
+        names.items[item_id] = item
 
     def generated_id(self, row: Row, section: _Section, names: Names) -> str:
         """Section id + 序号 (or the item's place in its section): the same file always
@@ -351,13 +353,11 @@ class _WorkbookReader:
             return
         item["options"] = []
         self.cells[f"{path}.options"] = row.at(OPTIONS)
-        for k, (option, option_row) in enumerate(found):
+        for k, (option, option_row, field_cells) in enumerate(found):
             item["options"].append(dict(option))
-            base = f"{OPTIONS_SHEET}!{option_row.number}"
-            for key, cell in list(self.cells.items()):
-                if key.startswith(base + "."):
-                    self.cells[f"{path}.options[{k}]{key[len(base) :]}"] = cell
             self.cells[f"{path}.options[{k}]"] = option_row.at("选项")
+            for suffix, cell in field_cells.items():
+                self.cells[f"{path}.options[{k}]{suffix}"] = cell
 
     def check_choice_points(self, item: dict, row: Row) -> None:
         try:
