@@ -62,6 +62,7 @@ FORM = form_data(
                     "good": "no",
                     "points": 10,
                     "veto": {"reason": "发生死亡事故", "when": "yes"},
+                    "allow_na": False,
                 },
                 {"id": "remarks", "type": "long_text", "label": "备注"},
             ],
