@@ -215,3 +215,46 @@ def test_a_title_won_within_five_years_is_withheld_and_passes_to_the_next(app, w
             admin, series, _csv("年度,统一社会信用代码,企业名称,称号", f"2021,{own},甲,优胜单位")
         )
         assert "2024年已获优胜单位" in admin.get(url).text  # 2024 still counts
+
+
+def test_an_admin_sets_the_rules_over_rounds_in_the_policy_editor(app, world):
+    from service.campaigns.queries import get_campaign
+
+    _policy(world, Policy(grades=BANDS))
+    url = f"/admin/campaigns/{world['campaign']}"
+    fields = {
+        "self_percent": "20",
+        "combine": "trimmed_mean",
+        "trim_from": "5",
+        "spread_limit": "10",
+        "min_self_total": "",
+        "min_self_section_percent": "",
+        "require_form_eligibility": "self",
+    }
+    with signed_in(app, "clerk") as admin:
+        page = admin.get(url).text
+        assert "系列往轮规则" in page and "尚未属于任何系列" in page
+        refused = admin.post(
+            f"{url}/policy",
+            data={
+                "_csrf_token": csrf(page), **fields,
+                "grade_after-0-grade": "aa", "grade_after-0-after": "aa",
+                "award_gap-0-award": "", "award_gap-0-years": "5",
+            },
+        )  # fmt: skip
+        assert refused.status_code == 400
+        assert "不能以自身为条件" in refused.text and "请从选项中选择" in refused.text
+        saved = admin.post(
+            f"{url}/policy",
+            data={
+                "_csrf_token": csrf(page), **fields,
+                "grade_after-0-grade": "aa", "grade_after-0-after": "a",
+            },
+            follow_redirects=False,
+        )  # fmt: skip
+        assert saved.status_code == 303
+        stored = in_database(world["url"], lambda: get_campaign(world["campaign"]))
+        assert msgspec.json.decode(stored["policy"], type=Policy).grade_after == (
+            GradeAfter(grade="aa", after="a"),
+        )
+        assert "评为“AA级”须在本系列上一轮获得“A级”或以上等级" in admin.get(url).text
