@@ -91,8 +91,10 @@ async def _standings(campaign: dict, group: Group | None) -> Standings:
 
 
 def _has_history_rules(campaign: dict) -> bool:
-    policy = campaign.get("policy") or ""
-    return '"grade_after"' in policy or '"award_gaps"' in policy
+    if not campaign.get("policy"):
+        return False  # the defaults have none
+    policy = msgspec.json.decode(campaign["policy"], type=Policy)
+    return bool(policy.grade_after or policy.award_gaps)
 
 
 async def _history_version(campaign: dict) -> tuple:

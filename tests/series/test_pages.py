@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
+from litestar.testing import TestClient
 
 from service.accounts.audit import recent
 from service.campaigns.queries import set_policy
@@ -20,6 +21,7 @@ from service.series.tables import PastTitle
 from tests.campaigns.factories import add_campaign
 from tests.collection.test_pages import csrf, signed_in
 from tests.factories import in_database
+from tests.publication.test_results import _publish
 from tests.rankings.test_pages import _submit
 
 BANDS = (
@@ -126,6 +128,14 @@ def test_aa_is_withheld_without_a_in_the_previous_round_and_the_page_says_why(ap
         assert frozen.status_code == 303, frozen.text
         snapshot = admin.get(f"/admin/campaigns/{world['campaign']}/results/1").text
         assert "上一轮未获A级或以上等级，不能评为AA级" in snapshot and "A级" in snapshot
+        assert _publish(admin, world, 1, contact="镇总工会").status_code == 303
+    with TestClient(app) as anyone:  # the public notice says why, too
+        assert (
+            "上一轮未获A级或以上等级，不能评为AA级"
+            in anyone.get(f"/results/{world['campaign']}").text
+        )
+        [row] = anyone.get(f"/api/v1/results/{world['campaign']}").json()["rows"]
+        assert (row["grade"], row["withheld"]) == ("A级", ["上一轮未获A级或以上等级，不能评为AA级"])
 
 
 def _csv(*lines: str) -> bytes:
