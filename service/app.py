@@ -37,6 +37,7 @@ from service.publication.routes import ROUTES as PUBLICATION_ROUTES
 from service.publication.routes import TEMPLATE_GLOBALS as PUBLICATION_TEMPLATE_GLOBALS
 from service.rankings.routes import ROUTES as RANKING_ROUTES
 from service.rankings.routes import TEMPLATE_GLOBALS as RANKING_TEMPLATE_GLOBALS
+from service.series.routes import ROUTES as SERIES_ROUTES
 from service.settings import PROJECT_ROOT, Settings
 from service.web.access import PUBLIC, access, access_guard
 from service.web.auth import auth_middleware_factory
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ORG_ROUTES,
             *COLLECTION_ROUTES,
             *RANKING_ROUTES,
+            *SERIES_ROUTES,
             *PUBLICATION_ROUTES,
             *HAZARD_ROUTES,
             create_static_files_router(

@@ -32,6 +32,7 @@ from service.hazards.tables import (
 )
 from service.orgs.tables import Enterprise, SupervisorAssignment, Team, Town, Village
 from service.publication.tables import ResultSnapshot
+from service.series.tables import PastTitle, Series
 from service.settings import PROJECT_ROOT
 
 # In dependency order: a table comes after the tables it refers to.
@@ -49,6 +50,8 @@ TABLES = [
     Enterprise,
     Team,
     SupervisorAssignment,
+    Series,
+    PastTitle,
     Campaign,
     Participant,
     JudgeAssignment,

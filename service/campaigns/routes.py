@@ -17,6 +17,7 @@ from service.accounts.principal import Principal, Role
 from service.forms import catalog, uploads
 from service.orgs import queries as orgs
 from service.rankings.policy_form import PolicyForm, policy_from_fields
+from service.series.routes import round_context
 from service.web.access import access
 from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import _l
@@ -141,9 +142,12 @@ class CampaignAdmin(Controller):
         request: Request,
         campaign_id: FromPath[RowId],
         refused: FromQuery[str | None] = None,
+        round_error: FromQuery[str | None] = None,
     ) -> Template:
         campaign = await managed_campaign(request.user, campaign_id)
-        return await _campaign_page(campaign, refused=_member(Problem, refused))
+        return await _campaign_page(
+            campaign, refused=_member(Problem, refused), round_error=round_error
+        )
 
     @get("/{campaign_id:int}/progress", name="admin_campaign_progress")
     async def progress_page(self, request: Request, campaign_id: FromPath[RowId]) -> Template:
@@ -292,6 +296,7 @@ async def _campaign_page(
     refused: Problem | None = None,
     editing: PolicyForm | None = None,
     status: int = 200,
+    round_error: str | None = None,
 ) -> Template:
     """A campaign's page; `editing`: the policy as typed in a save that was refused."""
     campaign_id = campaign["id"]
@@ -306,6 +311,7 @@ async def _campaign_page(
     ]
     context = {
         **policy_context(await policy_setting(campaign), editing),
+        **await round_context(campaign, round_error),
         "campaign": campaign,
         "participants": taking_part,
         "candidates": candidates,
