@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from service import db
@@ -99,7 +100,22 @@ def settings_for(database_url: str, forms_dir: Path = FORMS_DIR) -> Settings:
     return Settings(database_url=database_url, forms_dir=forms_dir)
 
 
+_SHARED_APPS: dict[Settings, Litestar] = {}
+
+
+def shared_app(settings: Settings) -> Litestar:
+    """`create_app(settings)`, built once per settings for the whole run.
+
+    Building the app (registering ~280 handlers) costs more than most tests. Sharing it
+    keeps each test's isolation: the app keeps nothing of a test but its settings; every
+    `TestClient(app)` runs start-up again (a started engine, the forms synced into the
+    emptied tables) and brings its own cookies."""
+    if settings not in _SHARED_APPS:
+        _SHARED_APPS[settings] = create_app(settings)
+    return _SHARED_APPS[settings]
+
+
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings_for(database_url))) as test_client:
+    with TestClient(app=shared_app(settings_for(database_url))) as test_client:
         yield test_client

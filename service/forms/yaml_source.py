@@ -16,17 +16,34 @@ import yaml
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
+def _booleans_only_true_false(loader: type[yaml.SafeLoader]) -> None:
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(
+        _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+
+
 class FormYamlLoader(yaml.SafeLoader):
     """SafeLoader whose booleans are only true/false."""
 
 
-FormYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-FormYamlLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+_booleans_only_true_false(FormYamlLoader)
+
+# libyaml reads a form several times faster than the pure-Python parser, and start-up
+# reads every built-in form (so every server start and every test's app pays for it).
+# Its error messages are worded differently: a file it refuses is read again by the
+# pure-Python parser, whose messages and lines are the ones users see.
+_FAST_LOADER: type | None = None
+if yaml.__with_libyaml__:
+
+    class _FastFormYamlLoader(yaml.CSafeLoader):
+        """FormYamlLoader's rules on libyaml's parser."""
+
+    _booleans_only_true_false(_FastFormYamlLoader)
+    _FAST_LOADER = _FastFormYamlLoader
 
 
 @dataclass
@@ -53,8 +70,17 @@ class YamlSyntaxError(Exception):
 
 def parse_yaml(source: str) -> YamlDocument:
     """Parse one YAML document; raise YamlSyntaxError with the line on bad syntax."""
+    if _FAST_LOADER is not None:
+        try:
+            return _parse_with(_FAST_LOADER, source)
+        except YamlSyntaxError:
+            pass  # the pure-Python parser words the error as users know it
+    return _parse_with(FormYamlLoader, source)
+
+
+def _parse_with(loader_class: type, source: str) -> YamlDocument:
     try:
-        loader = FormYamlLoader(source)
+        loader = loader_class(source)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

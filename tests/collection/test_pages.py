@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from service.app import create_app
 from service.collection import queries
 from tests.campaigns.factories import add_campaign, assign_judge, watch
 from tests.collection.factories import stored_form
-from tests.conftest import settings_for
+from tests.conftest import settings_for, shared_app
 from tests.factories import form_data, in_database, make_user, sign_in, two_enterprises
 
 # A scored self-assessment form: a required text, a choice that shows a check
@@ -129,7 +128,7 @@ def world(database_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def app(world: dict[str, Any]):
-    return create_app(settings_for(world["url"]))
+    return shared_app(settings_for(world["url"]))
 
 
 @contextmanager

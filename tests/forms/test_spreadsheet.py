@@ -61,9 +61,14 @@ def answer_for(item: Any) -> st.SearchStrategy[Any] | None:
     return None  # text, dates, photos, locations: they do not score
 
 
+# Read once: a form's file does not change between examples, and reading it per example
+# (YAML, structure, rules) cost more than the round trip the property is about.
+LOADED = {path: load_form_file(path).definition for path in FORM_FILES}
+
+
 @st.composite
 def form_and_answers(draw: st.DrawFn) -> tuple[FormDefinition, dict[str, Any]]:
-    definition = load_form_file(draw(st.sampled_from(FORM_FILES))).definition
+    definition = LOADED[draw(st.sampled_from(FORM_FILES))]
     answers: dict[str, Any] = {}
     for _, item in definition.items():
         strategy = answer_for(item)
@@ -72,14 +77,14 @@ def form_and_answers(draw: st.DrawFn) -> tuple[FormDefinition, dict[str, Any]]:
     return definition, answers
 
 
-ROUND_TRIPPED = {path: round_trip(load_form_file(path).definition) for path in FORM_FILES}
+ROUND_TRIPPED = {path: round_trip(definition) for path, definition in LOADED.items()}
 
 
 @settings(max_examples=60)
 @given(form_and_answers())
 def test_a_round_tripped_form_scores_every_answer_the_same(case):
     definition, answers = case
-    path = next(p for p in FORM_FILES if load_form_file(p).definition.id == definition.id)
+    path = next(p for p, loaded in LOADED.items() if loaded.id == definition.id)
     assert score(ROUND_TRIPPED[path], answers) == score(definition, answers)
 
 
