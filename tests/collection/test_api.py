@@ -14,12 +14,11 @@ import pytest
 from litestar.testing import AsyncTestClient, TestClient
 
 from service.accounts import tokens
-from service.app import create_app
 from service.collection import queries
 from service.collection.tables import Evidence, Submission, SubmissionRevision
 from tests.campaigns.factories import add_campaign
 from tests.collection.factories import draft, stored_form
-from tests.conftest import settings_for
+from tests.conftest import settings_for, shared_app
 from tests.factories import form_data, in_database, make_user, two_enterprises
 
 URL = "/api/v1/submissions"
@@ -88,7 +87,7 @@ def world(database_url: str) -> World:
 
 @pytest.fixture
 def api(world: World) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings_for(world.url))) as client:
+    with TestClient(app=shared_app(settings_for(world.url))) as client:
         yield client
 
 
@@ -174,7 +173,7 @@ def test_the_same_id_with_other_content_is_a_conflict(api: TestClient, world: Wo
 
 async def test_concurrent_identical_posts_store_exactly_once(world: World):
     body = _body(world)
-    async with AsyncTestClient(app=create_app(settings_for(world.url))) as client:
+    async with AsyncTestClient(app=shared_app(settings_for(world.url))) as client:
         responses = await asyncio.gather(
             *[client.post(URL, json=body, headers=world.owner) for _ in range(50)]
         )

@@ -15,12 +15,11 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from service.app import create_app
 from service.collection import queries
 from service.collection.rules import SubmissionBody, body_hash
 from tests.campaigns.factories import add_campaign
 from tests.collection.factories import draft, stored_form
-from tests.conftest import settings_for
+from tests.conftest import settings_for, shared_app
 from tests.factories import csrf_token, form_data, in_database, make_user, sign_in, two_enterprises
 
 
@@ -67,7 +66,7 @@ def world(database_url: str) -> World:
 
 @pytest.fixture
 def owner(world: World) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings_for(world.url))) as client:
+    with TestClient(app=shared_app(settings_for(world.url))) as client:
         assert sign_in(client, "owner").status_code == 303
         yield client
 
@@ -100,7 +99,7 @@ def test_the_offline_page_holds_every_section_and_the_rules_as_data(
 
 
 def test_a_task_that_is_not_yours_is_not_kept(world: World):
-    with TestClient(app=create_app(settings_for(world.url))) as client:
+    with TestClient(app=shared_app(settings_for(world.url))) as client:
         assert sign_in(client, "stranger").status_code == 303
         assert client.get(f"/offline/tasks/{world.campaign}/{world.own}").status_code == 404
         headers = _device_token(client)

@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.orgs.queries import assign_supervisor, ensure_town
-from tests.conftest import settings_for
+from tests.conftest import settings_for, shared_app
 from tests.factories import csrf_token, in_database, make_user, sign_in, two_enterprises
 from tests.hazards.factories import make_hazard
 
@@ -446,7 +446,7 @@ def test_every_route_answers_every_actor_as_intended(actor: str, database_url: s
         if actor == "unassigned":  # found a hazard there once; no grant now
             in_database(database_url, lambda: make_hazard(places["own"], user_id))
     api_token = None
-    with TestClient(create_app(settings_for(database_url))) as client:
+    with TestClient(shared_app(settings_for(database_url))) as client:
         if actor != "anonymous":
             assert sign_in(client, actor).status_code == 303
             page = client.post(

@@ -13,10 +13,9 @@ import pytest
 from litestar.testing import TestClient
 
 from service.accounts import tokens
-from service.app import create_app
 from tests.campaigns.factories import add_campaign
 from tests.collection.factories import stored_form
-from tests.conftest import settings_for
+from tests.conftest import settings_for, shared_app
 from tests.factories import (
     csrf_token,
     form_data,
@@ -62,7 +61,7 @@ def world(database_url: str) -> World:
 
 @pytest.fixture
 def api(database_url: str) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings_for(database_url))) as client:
+    with TestClient(app=shared_app(settings_for(database_url))) as client:
         yield client
 
 

@@ -8,8 +8,7 @@ import re
 from litestar.testing import TestClient
 
 from service.accounts.tables import WebSession
-from service.app import create_app
-from tests.conftest import settings_for
+from tests.conftest import settings_for, shared_app
 from tests.factories import csrf_token, in_database, make_user, sign_in
 
 LANGUAGE = {"language": "en", "next": "/"}
@@ -52,11 +51,11 @@ def test_a_token_of_another_session_is_refused_even_with_its_cookie(database_url
     make_user(database_url, "attacker", "judge")
     make_user(database_url, "victim", "judge")
     settings = settings_for(database_url)
-    with TestClient(create_app(settings)) as attacker:
+    with TestClient(shared_app(settings)) as attacker:
         sign_in(attacker, "attacker")
         planted = csrf_token(attacker, "/account")
         cookie = attacker.cookies.get("ankang_csrf")
-    with TestClient(create_app(settings)) as victim:
+    with TestClient(shared_app(settings)) as victim:
         sign_in(victim, "victim")
         victim.cookies.set("ankang_csrf", cookie)
         assert switch(victim, planted).status_code == 403
