@@ -17,12 +17,14 @@ from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from service import db
+from service.accounts import passwords
 from service.app import create_app
 from service.db.migrate import apply_migrations
 from service.db.testing import create_fresh_postgres_database, drop_postgres_database
@@ -34,6 +36,16 @@ hypothesis_settings.register_profile(
     "ankang", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("ankang")
+
+# Argon2id at its recommended costs takes ~0.16 s of CPU and 64 MiB for every hash and
+# every check, and the suite makes and signs in thousands of accounts: that was the
+# largest single cost of the run. What the tests check is which passwords open which
+# accounts, not what a guess costs, so in-process they hash at argon2id's cheapest costs
+# (real hashes, really verified). Servers run as subprocesses (tests/e2e) keep the real
+# costs; tests/accounts/test_password_costs.py checks those.
+PRODUCTION_PASSWORD_HASHER = passwords._hasher
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+passwords._DUMMY_HASH = passwords._hasher.hash("nobody's password")
 
 T = TypeVar("T")
 FORMS_DIR = PROJECT_ROOT / "forms"
