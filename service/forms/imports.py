@@ -13,6 +13,7 @@ from .imported import CellError, ImportedForm, WorkbookInvalid
 from .loader import FormFileError, FormFileInvalid, load_form_text
 
 ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+XLSFORM_HEADERS = ("type", "name", "label")  # a survey sheet's header row has these
 
 
 def import_file(data: bytes, file: str) -> ImportedForm:
@@ -20,11 +21,16 @@ def import_file(data: bytes, file: str) -> ImportedForm:
     FormFileInvalid (a YAML file, errors at lines and paths) listing every problem."""
     if data.startswith(ZIP_MAGIC):
         sheets = sheet_names(data, file)
-        if "survey" in {name.strip().lower() for name in sheets}:
+        names = {name.strip().lower() for name in sheets}
+        if "survey" in names:
             from .xlsform import read_xlsform
 
             return read_xlsform(data, file)
         from .spreadsheet import read_workbook
+        from .spreadsheet.layout import ITEMS_SHEET
+
+        if ITEMS_SHEET not in {"".join(name.split()) for name in sheets}:
+            _refuse_unnamed_survey(data, file)
 
         return read_workbook(data, file)
     try:
@@ -34,6 +40,35 @@ def import_file(data: bytes, file: str) -> ImportedForm:
             [FormFileError(file, "", "neither an .xlsx workbook nor a UTF-8 YAML form file")]
         ) from None
     return ImportedForm(load_form_text(text, file), text)
+
+
+def _refuse_unnamed_survey(data: bytes, file: str) -> None:
+    """An XLSForm whose questions sheet is not named `survey` (XLSForm requires the name,
+    and the scoring-table reader would only say 评分表 is missing): say what it is."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(max_row=5, values_only=True):
+                headers = {str(cell).strip().lower().split("::")[0] for cell in row if cell}
+                if set(XLSFORM_HEADERS) <= headers:
+                    raise WorkbookInvalid(
+                        [
+                            CellError(
+                                sheet.title,
+                                None,
+                                None,
+                                f"像是 XLSForm（有 type、name、label 列），但工作簿中没有名为 "
+                                f"survey 的工作表：请把工作表“{sheet.title}”改名为 survey 再导入"
+                                " (an XLSForm without a survey sheet)",
+                            )
+                        ]
+                    )
+                if headers:
+                    break  # only the first filled row can be the header
+    finally:
+        workbook.close()
 
 
 def sheet_names(data: bytes, file: str) -> list[str]:

@@ -470,3 +470,23 @@ def test_a_choice_named_na_is_renamed_as_na_means_not_applicable_here():
     assert [o.id for o in items(form)["a"].options] == ["ok", "na-choice"]
     assert items(form)["b"].show_if == ShowIf(item="a", equals="na-choice")
     assert warning_texts(form) == ["choices!B3: 选项名 na 表示不适用，导入为 na-choice"]
+
+
+def test_an_xlsform_whose_survey_sheet_has_another_name_is_told_so():
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_file(xlsx([["text", "a", "A"]], sheets={"survey": "Sheet1"}), "upload.xlsx")
+    assert [(e.sheet, e.row) for e in caught.value.errors] == [("Sheet1", None)]
+    assert "survey" in caught.value.errors[0].message
+    assert "评分表" not in str(caught.value.errors[0])  # not taken for a scoring table
+    header = ["Type", "Name", "label::English (en)"]
+    other_case = xlsx([["text", "a", "A"]], header=header, sheets={"survey": "问卷"})
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_file(other_case, "upload.xlsx")
+    assert "请把工作表“问卷”改名为 survey" in str(caught.value.errors[0])
+
+
+@needs_examples
+def test_the_real_xlsform_without_a_survey_sheet_is_told_so():
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_file((EXAMPLES / "survey_no_name.xlsx").read_bytes(), "survey_no_name.xlsx")
+    assert "请把工作表“Sheet1”改名为 survey" in str(caught.value.errors[0])
