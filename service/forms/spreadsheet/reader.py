@@ -38,6 +38,11 @@ from .messages import in_chinese
 from .settings import read_settings, stand_in_settings
 from .sheet import Row, Table, read_table, workbook_sheets
 
+# A clerk who meets this has most likely brought some other workbook: say which one to use.
+_MISSING_SHEET = {
+    ITEMS_SHEET: "缺少工作表“%s”：请在“下载模板”得到的工作簿里填写考核表"
+    "（ODK 的 XLSForm 须有名为 survey 的工作表）",
+}
 MAX_ROWS = 5000  # far beyond any real table; a bigger sheet is a mistake, not a form
 _POINTS_IN_TITLE = re.compile(r"^(.*?)\s*[（(]\s*([0-9０-９.．]+)\s*分\s*[)）]\s*$")
 _NUMBERING = re.compile(
@@ -79,7 +84,9 @@ class _WorkbookReader:
         for name in (ITEMS_SHEET, SETTINGS_SHEET):
             if name not in self.sheets:
                 self.missing.add(name)
-                self.error(CellError(name, None, None, f"缺少工作表“{name}”"))
+                self.error(
+                    CellError(name, None, None, _MISSING_SHEET.get(name, "缺少工作表“%s”") % name)
+                )
         option_lists = self.option_lists()
         sections, names = self.sections(option_lists)
         source = read_settings(self.sheets.get(SETTINGS_SHEET), names, self)
