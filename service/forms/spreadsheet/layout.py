@@ -108,6 +108,7 @@ ITEM_TYPE = "题型"
 OPTIONS = "选项"
 SHOW_IF = "显示条件"
 VETO_WHEN = "否决条件"
+ALLOW_NA = "可不适用"
 
 SCORED = ("check", "multi", "rate", "count")
 
@@ -228,7 +229,7 @@ COLUMNS: tuple[Column, ...] = (
         BOOL,
         {"item": "allow_na"},
         8,
-        "可否答“不适用”；留空：是否题可以（必备项除外），其他题型不可以。",
+        "可否答“不适用”；留空：是否题可以（必备项、否决项除外），其他题型不可以。",
     ),
     Column(
         "下限",

@@ -322,6 +322,10 @@ class _WorkbookReader:
         item = {"id": item_id, "type": item_type, **first, **fields}
         if isinstance(item.get("veto"), dict) and "when" not in item["veto"]:
             item["veto"]["when"] = "no" if item.get("good", "yes") == "yes" else "yes"
+        if "veto" in item and "allow_na" not in item:
+            # 不适用 on a veto question would quietly mean "no veto": left blank, it is not
+            # offered, as for a 必备 item (the language insists it be said).
+            item["allow_na"] = False
         if item_type in ("choice", "multi"):
             self.attach_options(item, row, path, option_lists)
         if choice and row.text(POINTS) is not None:

@@ -88,8 +88,7 @@ sections:
       - id: s4-1
         type: check
         label: 本年度发生重伤及以上生产安全事故
-        good: "no"
-        veto: {reason: 发生重伤及以上事故, when: "yes"}
+        veto: 发生重伤及以上事故
 """
 
 

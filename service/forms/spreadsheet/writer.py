@@ -24,6 +24,7 @@ from ..model import (
 from ..points import item_max
 from .expressions import write_gate, write_show_if
 from .layout import (
+    ALLOW_NA,
     COLUMNS,
     GATE,
     GRADE,
@@ -131,6 +132,8 @@ def _item_cells(
     if isinstance(item, Check) and item.veto is not None:
         usual = "no" if item.good == "yes" else "yes"
         cells[VETO_WHEN] = None if item.veto.when == usual else _words(VETO_WHEN, item.veto.when)
+        if item.allow_na is False:
+            cells[ALLOW_NA] = None  # what a blank 可不适用 means on a veto row
     if item.show_if is not None:
         cells[SHOW_IF] = write_show_if(item.show_if, item_map.get(item.show_if.item))
     return cells
