@@ -320,7 +320,7 @@ def test_nothing_usable_raises_with_every_reason():
     with pytest.raises(WorkbookInvalid) as caught:
         read_xlsform(xlsx([("calculate", "x", None), ("start", "start", None)]), "f.xlsx")
     assert [str(e) for e in caught.value.errors] == [
-        "survey: no question in the survey sheet can be imported",
+        "survey: survey 表中没有可以导入的问题（原因见下面各行）",
         'survey!A2: calculate "x" 无法导入：不支持计算字段',
         'survey!A3: start "start" 无法导入：不支持元数据字段（提交人和时间由本服务记录）',
     ]
