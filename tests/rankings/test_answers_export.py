@@ -86,7 +86,7 @@ def test_every_answer_downloads_as_csv_that_excel_reads(app, world):
     assert response.content.startswith("\ufeff".encode())  # Excel and WPS read UTF-8 Chinese
     rows = _csv_rows(response.content)
     assert tuple(rows[0]) == HEADER_ZH
-    assert len(rows) == 1 + 5 * 7  # five submitted, seven items each; the draft is not there
+    assert len(rows) == 1 + 5 * 6  # five submitted, six items each; the draft is not there
     assert "草稿" not in response.text
 
     chemicals = _row(rows, "自评", "chemicals")
@@ -187,7 +187,7 @@ def test_batches_give_every_row_once_in_order(app, world):
     assert one_by_one == all_at_once
     rows = _csv_rows(one_by_one)[1:]
     keys = [(r[COLUMN["提交编号"]], r[COLUMN["题目编号"]]) for r in rows]
-    assert len(keys) == len(set(keys)) == 5 * 7
+    assert len(keys) == len(set(keys)) == 5 * 6
 
 
 def test_a_removed_participants_submissions_are_still_exported(app, world):
@@ -205,4 +205,4 @@ def test_a_removed_participants_submissions_are_still_exported(app, world):
         return b"".join([c async for c in answers_export.answers_csv(campaign["id"], lines, 1)])
 
     rows = _csv_rows(in_database(world["url"], remove_own_and_export))
-    assert len(rows) == 1 + 5 * 7
+    assert len(rows) == 1 + 5 * 6
