@@ -114,8 +114,11 @@ class CampaignAdmin(Controller):
     opt: ClassVar[dict] = access(Role.admin)
 
     @get("/", name="admin_campaigns")
-    async def list_page(self, request: Request) -> Template:
-        return await _list_page(request.user)
+    async def list_page(self, request: Request, form_id: FromQuery[str] = "") -> Template:
+        # "Create a campaign with it" on a just-published form comes with its id: the
+        # new-campaign form starts with that form chosen, not the first of the list.
+        values = {"self_assessment": "1", "form_id": form_id} if form_id else None
+        return await _list_page(request.user, values=values)
 
     @post("/", status_code=303)
     async def create(self, request: Request, data: FormBody) -> Template | Redirect:

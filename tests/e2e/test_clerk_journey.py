@@ -1,16 +1,31 @@
 """On a phone: a union clerk downloads the template, fills in her own 20-item scoring
 table (two mistakes), reads each mistake at its row, fixes it, previews the section sums,
-publishes, and picks the table on the campaign page. Screenshots in test-artifacts/."""
+publishes, creates a campaign with it and opens it; the enterprise then fills the table
+on its phone, submits, and reads the score she would have worked out by hand.
+Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from service.seed import DEMO_PASSWORD
 from tests.e2e.conftest import FILL_PHONE, screenshot
+from tests.e2e.test_filling import (
+    FILL_PAGE,
+    answer,
+    answer_all_yes,
+    item,
+    next_section,
+    no_horizontal_scroll,
+    open_tasks,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -107,4 +122,93 @@ def test_a_clerk_brings_her_own_table_in(engine_server, phone_context):
     page.wait_for_url("**/admin/campaigns*")
     option = page.locator("select[name=form_id] option[value=clerk-table-2026]")
     assert "某镇2026年安康杯考核表" in option.inner_text()
+    expect(page.locator("select[name=form_id]")).to_have_value("clerk-table-2026")
     screenshot(page, "clerk-05-campaign")
+
+    _clerk_opens_a_campaign(page)
+    enterprise = phone_context().new_page()
+    _the_enterprise_fills_it_in(enterprise, engine_server)
+
+
+CAMPAIGN = "2026年某镇安康杯企业自评"
+ENTERPRISE = "安康镇东风机械有限公司"  # the demo enterprise account's own
+
+
+def _clerk_opens_a_campaign(page) -> None:
+    """Name, window and self-assessment on the new-campaign form; the enterprise added;
+    opened. The form is the one she just published, already chosen."""
+    today = dt.date.today()
+    page.get_by_label("活动名称").fill(CAMPAIGN)
+    page.get_by_label("开始日期").fill((today - dt.timedelta(days=1)).isoformat())
+    page.get_by_label("截止日期（含当天）").fill((today + dt.timedelta(days=30)).isoformat())
+    expect(page.get_by_role("checkbox", name="企业自评")).to_be_checked()
+    page.get_by_role("button", name="创建活动").click()
+    page.wait_for_url(re.compile(r"/admin/campaigns/\d+$"))
+    expect(page.locator("h1")).to_contain_text(CAMPAIGN)
+    expect(page.locator("dl.facts")).to_contain_text("某镇2026年安康杯考核表")
+    screenshot(page, "clerk-06-campaign-created")
+
+    page.get_by_role("group", name="添加安康镇的企业").get_by_text(ENTERPRISE).click()
+    page.get_by_role("button", name="添加所选企业").click()
+    expect(page.locator("#participants ul.rows")).to_contain_text(ENTERPRISE)
+    page.get_by_role("button", name="开启活动").click()
+    expect(page.locator("h1 .tag")).to_have_text("进行中")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "clerk-07-campaign-open")
+
+
+def _the_enterprise_fills_it_in(page, base_url: str) -> None:
+    """Answers chosen so the score is worked out by hand:
+    一、组织领导 第1项 否, the rest 是: 5 × 5 = 25 of 30
+    二、安全管理 all 是 (第1项 是 shows 第6项): 30 of 30
+    三、扣分项 违规第1项 否 (not met): 10 − 2 = 8 of 10
+    四、加分项 all three (2 each = 6), capped at 5: +5
+    五、否决项 none happened
+    A deduction section starts at its 10 points, so the most is 30 + 30 + 10 = 70:
+    total 25 + 30 + 8 + 5 = 68 of 70, no veto; the sheet gives no grades."""
+    sign_in(page, base_url, "enterprise")
+    task = open_tasks(page, base_url, CAMPAIGN, ENTERPRISE)
+    expect(task.locator(".task-state")).to_have_text("待填写")
+    screenshot(page, "clerk-08-enterprise-tasks")
+    task.get_by_role("button", name="开始填写").click()
+    page.wait_for_url(FILL_PAGE)
+    expect(page.locator("h1")).to_have_text("某镇2026年安康杯考核表")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "clerk-09-fill")
+
+    answer(page, "s1-1", "否")
+    answer_all_yes(page)
+    next_section(page, "s2")
+    answer(page, "s2-1", "是")
+    expect(item(page, "s2-6")).to_be_visible()  # 第6项 is asked once 第1项 is 是
+    answer_all_yes(page)
+    next_section(page, "s3")
+    screenshot(page, "clerk-10-deductions")
+    answer(page, "s3-1", "否")
+    answer_all_yes(page)
+    next_section(page, "s4")
+    answer_all_yes(page)
+    next_section(page, "s5")
+    screenshot(page, "clerk-11-vetoes")
+    answer(page, "s5-1", "否")
+    answer(page, "s5-2", "否")
+    page.get_by_role("button", name="检查并提交").click()
+    page.wait_for_url("**/review")
+    expect(page.locator(".alert-error")).to_have_count(0)
+    expect(page.locator("#score-preview .score-total")).to_contain_text("68 / 70")
+    screenshot(page, "clerk-12-review")
+
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.wait_for_url("**?submitted=1")
+    expect(page.get_by_role("status").filter(has_text="已提交")).to_be_visible()
+    expect(page.locator(".result-summary .score-total")).to_have_text("68 / 70 分")
+    points = page.locator(".result-section .section-points")
+    expect(points).to_have_text(["25 / 30", "30 / 30", "8 / 10", "5 （最多5分）", "0"])
+    expect(item(page, "s3-1").locator(".item-score")).to_have_text("扣2分")
+    expect(item(page, "s4-1").locator(".item-score")).to_have_text("2 / 2")
+    # The score sits on the answer's line, not below it on the item's border.
+    answer_box = item(page, "s2-1").locator(".answer").bounding_box()
+    score_box = item(page, "s2-1").locator(".item-score").bounding_box()
+    assert score_box["y"] + score_box["height"] <= answer_box["y"] + answer_box["height"] + 1
+    assert no_horizontal_scroll(page)
+    screenshot(page, "clerk-13-result")
