@@ -15,7 +15,8 @@ from service.accounts.principal import Role
 from .rules import TaskState
 from .tasks import Task
 
-PAGE_SIZE = 30  # tasks a page shows: a phone scrolls through that many comfortably
+PAGE_SIZE = 30  # tasks a page of one campaign shows: a phone scrolls through that many
+GROUP_CAP = 10  # tasks each campaign shows when several are listed; a link shows the rest
 SEARCH_MAX = 100
 
 
@@ -69,6 +70,7 @@ class Group(msgspec.Struct, frozen=True, kw_only=True):
     total: int
     submitted: int
     tasks: list[Task]
+    found: int  # tasks of this campaign the query keeps (more than `tasks` when capped)
 
     @property
     def campaign_id(self) -> int:
@@ -96,26 +98,33 @@ def _matches(task: Task, query: Query) -> bool:
 
 
 def listing(tasks: list[Task], query: Query, size: int = PAGE_SIZE) -> Listing:
-    """The page `query` asks for: the tasks it keeps in campaign order, `size` a page,
-    each in its campaign's group; the groups' progress counts every task of theirs."""
+    """The page `query` asks for. Several campaigns: each shows its first `GROUP_CAP`
+    kept tasks (its link lists the rest), so that every campaign is on the first page.
+    One campaign (chosen, or the only one): its kept tasks, `size` a page. A group's
+    progress counts every task of its campaign, whatever the query keeps."""
     by_group: dict[tuple[int, Role], list[Task]] = {}
     for task in tasks:
         by_group.setdefault((task.campaign_id, task.as_role), []).append(task)
     kept = [t for t in tasks if _matches(t, query)]
-    pages = max(1, math.ceil(len(kept) / size))
+    kept_by_group: dict[tuple[int, Role], list[Task]] = {}
+    for task in kept:
+        kept_by_group.setdefault((task.campaign_id, task.as_role), []).append(task)
+    paged = len(kept_by_group) <= 1
+    pages = max(1, math.ceil(len(kept) / size)) if paged else 1
     page = min(query.page, pages)
-    shown = kept[(page - 1) * size : page * size]
     groups = []
     for key, members in by_group.items():
-        on_page = [t for t in shown if (t.campaign_id, t.as_role) == key]
-        if not on_page:
+        found = kept_by_group.get(key, [])
+        if not found:
             continue
+        shown = found[(page - 1) * size : page * size] if paged else found[:GROUP_CAP]
         groups.append(
             Group(
                 first=members[0],
                 total=len(members),
                 submitted=sum(1 for t in members if t.state == TaskState.submitted),
-                tasks=on_page,
+                tasks=shown,
+                found=len(found),
             )
         )
     return Listing(

@@ -50,6 +50,15 @@ def test_a_long_list_is_paged_and_each_group_counts_all_its_tasks():
     assert last.page == 4 and len(last.groups[0].tasks) == 9
 
 
+def test_with_several_campaigns_each_shows_its_first_tasks_and_links_the_rest():
+    other = [task(n, TaskState.to_do, campaign=2) for n in range(1, 5)]
+    both = listing(TASKS + other, parse_query("", "", "", "1"))
+    assert [(g.campaign_id, len(g.tasks), g.found) for g in both.groups] == [(1, 10, 99), (2, 4, 4)]
+    assert both.pages == 1
+    chosen = listing(TASKS + other, parse_query("", "", "1", "2"))  # one campaign: paged
+    assert (chosen.page, chosen.pages, len(chosen.groups[0].tasks)) == (2, 4, 30)
+
+
 def test_search_and_filters_narrow_it():
     assert listing(TASKS, parse_query("机械", "", "", "1")).found == 9
     assert listing(TASKS, parse_query("", "submitted", "", "1")).found == 12
