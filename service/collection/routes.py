@@ -100,7 +100,9 @@ async def tasks_page(
     query = parse_query(q, stand, campaign, page)
     found = listing(await tasks_for(principal, now), query)
     context = {"listing": found, "query": query, "now": now}
-    if request.headers.get("hx-target") == "task-list":
+    # A history restore asks for the whole page, whatever the element that pushed it.
+    partial = not request.headers.get("hx-history-restore-request")
+    if partial and request.headers.get("hx-target") == "task-list":
         return Template("collection/_task_list.html", context=context)
     return Template("collection/tasks.html", context=context)
 

@@ -144,3 +144,20 @@ def test_results_to_publish_and_on_notice_reach_the_admin_and_the_public(app, wo
     with TestClient(app) as visitor:
         public = visitor.get("/").text
     assert f'href="/results/{w["campaign"]}/1"' in public and "异议受理至" in public
+
+
+def test_the_task_list_filters_by_query_and_htmx_gets_the_list_alone(app, world):
+    w = world
+    _submit(app, "chair", w)  # the "own" enterprise's self-assessment is in
+    with signed_in(app, "judge") as judge:
+        whole = text(judge.get("/tasks").text)
+        assert "已评 0/2" in whole
+        assert "测试企业00001 待填写 自评已交" in whole and "测试企业00002 待填写 自评未交" in whole
+        found = judge.get("/tasks", params={"q": "00002"})
+        assert "测试企业00002" in found.text and "测试企业00001" not in found.text
+        none = text(judge.get("/tasks", params={"stand": "submitted"}).text)
+        assert "没有符合条件的任务" in none
+        headers = {"HX-Request": "true", "HX-Target": "task-list"}
+        fragment = judge.get("/tasks", params={"q": "00001"}, headers=headers).text
+        assert "<html" not in fragment
+        assert 'id="task-list"' in fragment and "测试企业00001" in fragment
