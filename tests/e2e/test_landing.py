@@ -27,6 +27,7 @@ pytestmark = pytest.mark.e2e
 HARMONIOUS = "2026年安康镇和谐劳动关系企业评价"
 WORKERS_HOME = "2026年安康镇职工之家建设考核"
 JUDGED = 99  # participants of the judge's long list
+SMALL_PHONE = {"width": 360, "height": 780}
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,9 @@ def test_each_role_lands_where_their_work_is(server, phone_context):
     expect(admin.get_by_role("heading", name="超期隐患")).to_be_visible()
     no_sideways_scroll(admin)
     screenshot(admin, "landing-02-admin")
+    admin.set_viewport_size(SMALL_PHONE)  # the smaller phone the journeys were tried on
+    assert admin.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
+    screenshot(admin, "landing-02-admin-360")
 
     enterprise = phone_context().new_page()
     sign_in(enterprise, base_url, "enterprise")
