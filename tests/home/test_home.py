@@ -14,7 +14,7 @@ from service.hazards.tables import Hazard
 from service.home import figures
 from service.orgs import queries as orgs
 from service.orgs.credit_code import make_credit_code
-from tests.campaigns.factories import add_campaign
+from tests.campaigns.factories import add_campaign, assign_judge
 from tests.collection.factories import stored_form
 from tests.collection.test_pages import FORM, signed_in
 from tests.factories import in_database, make_user, sign_in
@@ -161,3 +161,13 @@ def test_the_task_list_filters_by_query_and_htmx_gets_the_list_alone(app, world)
         fragment = judge.get("/tasks", params={"q": "00001"}, headers=headers).text
         assert "<html" not in fragment
         assert 'id="task-list"' in fragment and "测试企业00001" in fragment
+
+
+def test_a_person_with_several_roles_sees_each_part(app, world):
+    w = world
+    both = make_user(w["url"], "both", "admin", "judge", town_id=w["town"])
+    in_database(w["url"], lambda: assign_judge(w["campaign"], both))
+    with signed_in(app, "both") as person:
+        page = text(person.get("/").text)
+    assert "进行中的活动 (1)" in page  # as an admin
+    assert "您的评分任务" in page and "已评 0/2" in page  # as a judge
