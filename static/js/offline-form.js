@@ -70,7 +70,7 @@
     }
   }
 
-  function failed(item, value) { return item.type === "check" && value !== undefined && value !== "na" && value !== item.good; }
+  function failed(item, value) { return item.type === "check" && !item.info && value !== undefined && value !== "na" && value !== item.good; }
 
   // What a submission still lacks, as the server's completeness rules say it.
   function missing(fill, visible) {

@@ -300,4 +300,4 @@ def test_deduction_and_bonus_section_rules():
     )
     text = "\n".join(messages(load_errors(data)))
     assert "bonus item `m` has a negative option score" in text
-    assert "rate `r` in a deduction section needs deduct" in text
+    assert "rate `r` in a deduction section needs minus (pro rata) or deduct" in text
