@@ -304,6 +304,7 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/forms/{form_id:str}": Rule(PUBLIC, "/api/v1/forms/workers-home"),
     "POST /api/v1/forms/{form_id:str}/score": Rule(SIGNED_IN, "/api/v1/forms/workers-home/score"),
     "GET /": Rule(PUBLIC, "/"),
+    "GET /forms": Rule(PUBLIC, "/forms"),
     "GET /forms/{form_id:str}": Rule(PUBLIC, "/forms/workers-home"),
     "GET /login": Rule(PUBLIC, "/login"),
     "POST /login": Rule(PUBLIC, "/login", {"username": "nobody", "password": "x"}),
