@@ -162,7 +162,9 @@ def sign_in(base_url: str, username: str, password: str) -> httpx.Client:
 def start_draft(client: httpx.Client, campaign: str) -> str:
     """Start (or find) a draft of the first task of `campaign`; its fill page URL."""
     tasks = client.get("/tasks").text
-    group = next((g for g in tasks.split('<section class="card task-group">') if campaign in g), "")
+    # [1:]: what comes before the first group (the filter's campaign choices) is no group.
+    groups = tasks.split('<section class="card task-group">')[1:]
+    group = next((g for g in groups if campaign in g), "")
     form = re.search(r'<form method="post" action="/tasks/start".*?</form>', group, re.S)
     if not form:
         raise SystemExit(f"no task to start in {campaign!r} on /tasks")

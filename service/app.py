@@ -31,6 +31,7 @@ from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
 from service.hazards.web import ROUTES as HAZARD_ROUTES
 from service.hazards.web import TEMPLATE_GLOBALS as HAZARD_TEMPLATE_GLOBALS
+from service.home.routes import ROUTES as HOME_ROUTES
 from service.orgs.routes import ROUTES as ORG_ROUTES
 from service.piccolo_app import TABLES
 from service.publication.routes import ROUTES as PUBLICATION_ROUTES
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             FormApi,
             FormPages,
+            *HOME_ROUTES,
             *ACCOUNT_ROUTES,
             me,
             UserAdmin,

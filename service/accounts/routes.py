@@ -41,7 +41,7 @@ def session_cookie(request: Request, token: str, max_age: int | None) -> dict[st
 @get("/login", opt=access(PUBLIC), include_in_schema=False, name="login")
 async def login_page(target: FromQuery[str | None] = None) -> Template:
     return Template(
-        "accounts/login.html", context={"next": safe_next(target or "/tasks"), "error": None}
+        "accounts/login.html", context={"next": safe_next(target or "/"), "error": None}
     )
 
 
@@ -49,7 +49,7 @@ async def login_page(target: FromQuery[str | None] = None) -> Template:
 async def login(request: Request, data: FormBody) -> Response:
     username = str(data.get("username", "")).strip().lower()[:64]
     password = str(data.get("password", ""))
-    target = safe_next(str(data.get("next") or "/tasks"))
+    target = safe_next(str(data.get("next") or "/"))
     ip = client_ip(request.scope)
 
     def again(message: str, status: int, wait: int = 0) -> Template:

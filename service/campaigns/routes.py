@@ -3,6 +3,7 @@ status. Handlers parse, check the rules, call the queries, and redirect (303).""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import ClassVar, TypeVar
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from service.web.urls import RowId
 from . import queries
 from .access import audit_campaign, managed_campaign
 from .policy_page import policy_context, policy_setting
-from .progress import campaign_progress
+from .progress import Progress, campaign_progress
 from .rules import (
     FORM_KINDS,
     MESSAGES,
@@ -114,8 +115,11 @@ class CampaignAdmin(Controller):
     opt: ClassVar[dict] = access(Role.admin)
 
     @get("/", name="admin_campaigns")
-    async def list_page(self, request: Request) -> Template:
-        return await _list_page(request.user)
+    async def list_page(self, request: Request, form_id: FromQuery[str] = "") -> Template:
+        # "Create a campaign with it" on a just-published form comes with its id: the
+        # new-campaign form starts with that form chosen, not the first of the list.
+        values = {"self_assessment": "1", "form_id": form_id} if form_id else None
+        return await _list_page(request.user, values=values)
 
     @post("/", status_code=303)
     async def create(self, request: Request, data: FormBody) -> Template | Redirect:
@@ -153,13 +157,7 @@ class CampaignAdmin(Controller):
     async def progress_page(self, request: Request, campaign_id: FromPath[RowId]) -> Template:
         """Which judge has scored which participant, and what is missing."""
         campaign = await managed_campaign(request.user, campaign_id)
-        progress = campaign_progress(
-            await queries.participants(campaign_id),
-            await queries.judge_assignments(campaign_id),
-            await queries.campaign_submissions(campaign_id),
-            self_assessment=campaign["self_assessment"],
-        )
-        context = {"campaign": campaign, "progress": progress, **PAGE_HELPERS}
+        context = {"campaign": campaign, "progress": await _progress(campaign), **PAGE_HELPERS}
         return Template("campaigns/progress.html", context=context)
 
     @post("/{campaign_id:int}/policy", status_code=303)
@@ -196,7 +194,9 @@ class CampaignAdmin(Controller):
     @post("/{campaign_id:int}/status", status_code=303)
     async def change_status(
         self, request: Request, campaign_id: FromPath[RowId], data: FormBody
-    ) -> Redirect:
+    ) -> Redirect | Template:
+        """Open, close or reopen. Closing asks first, on a page of its own with what is
+        still missing (it works without script); the confirmed post closes."""
         principal: Principal = request.user
         campaign = await managed_campaign(principal, campaign_id)
         target = _member(Status, text_of(data.get("status")))
@@ -212,6 +212,8 @@ class CampaignAdmin(Controller):
         )
         if refusal is not None:
             return _back(campaign_id, refusal)
+        if target == Status.closed and text_of(data.get("confirmed")) != "1":
+            return await _closing_page(campaign)  # the numbers first, then a second post
         await queries.set_status(campaign_id, target)
         await audit_campaign(request, "campaign_status", campaign_id, status=target.value)
         return _back(campaign_id)
@@ -280,6 +282,30 @@ class CampaignAdmin(Controller):
         await queries.remove_judge(campaign_id, assignment_id)
         await audit_campaign(request, "judge_removed", campaign_id, assignment=assignment_id)
         return _back(campaign_id)
+
+
+async def _progress(campaign: dict) -> Progress:
+    campaign_id = campaign["id"]
+    return campaign_progress(
+        await queries.participants(campaign_id),
+        await queries.judge_assignments(campaign_id),
+        await queries.campaign_submissions(campaign_id),
+        self_assessment=campaign["self_assessment"],
+    )
+
+
+async def _closing_page(campaign: dict) -> Template:
+    """Before closing: who has not submitted yet, and the day the window would end."""
+    progress = await _progress(campaign)
+    context = {
+        "campaign": campaign,
+        "participants": len(progress.participants),
+        "self_missing": len(progress.self_missing),
+        "judge_missing": sum(len(j.missing) for j in progress.judges),
+        "early": dt.datetime.now(dt.UTC) < campaign["closes_at"],
+        **PAGE_HELPERS,
+    }
+    return Template("campaigns/confirm_close.html", context=context, status_code=200)
 
 
 def _fillers(campaign: dict) -> Fillers:

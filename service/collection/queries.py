@@ -20,6 +20,7 @@ import msgspec
 from piccolo.querystring import QueryString
 
 from service.campaigns.rules import local_date
+from service.campaigns.tables import Campaign
 from service.db import Statement, write_atomically
 from service.hazards.detection import Found
 from service.hazards.queries import creation_statements
@@ -82,6 +83,31 @@ async def find(submission_id: uuid.UUID) -> dict | None:
         row["answers_json"] = row["answers"]  # as stored: what a concurrent save compares
         row["answers"] = msgspec.json.decode(row["answers"])
     return row
+
+
+async def self_assessed(campaign_ids: list[int]) -> dict[int, set[tuple[int, int, int | None]]]:
+    """Of these campaigns, those that ask for a self-assessment, each with the
+    participants (campaign, enterprise, team) whose self-assessment is submitted."""
+    if not campaign_ids:
+        return {}
+    asking = await Campaign.select(Campaign.id).where(
+        Campaign.id.is_in(campaign_ids) & Campaign.self_assessment.eq(True)
+    )
+    found: dict[int, set[tuple[int, int, int | None]]] = {row["id"]: set() for row in asking}
+    if not found:
+        return {}
+    rows = (
+        await Submission.select(Submission.campaign, Submission.enterprise, Submission.team)
+        .where(
+            Submission.campaign.is_in(sorted(found))
+            & (Submission.role == "enterprise")
+            & Submission.status.is_in([Status.submitted.value, Status.correcting.value])
+        )
+        .distinct()
+    )
+    for row in rows:
+        found[row["campaign"]].add((row["campaign"], row["enterprise"], row["team"]))
+    return found
 
 
 async def submissions_of(

@@ -41,6 +41,7 @@ from .rules import (
     parse_submission_id,
     revision_changes,
 )
+from .task_list import listing, parse_query
 from .tasks import tasks_for
 
 MAX_REASON = 500
@@ -85,17 +86,25 @@ async def _context(row: dict, definition: FormDefinition, **extra: Any) -> dict:
 
 
 @get("/tasks", opt=access(SIGNED_IN), include_in_schema=False, name="tasks")
-async def tasks_page(request: Request) -> Template:
+async def tasks_page(
+    request: Request,
+    q: FromQuery[str] = "",
+    stand: FromQuery[str] = "",
+    campaign: FromQuery[str] = "",
+    page: FromQuery[str] = "1",
+) -> Template:
+    """Every task of the person, grouped by campaign; a GET form searches, filters and
+    pages it. htmx asks for the list alone (`HX-Target: task-list`) as one types."""
     principal: Principal = request.user
     now = dt.datetime.now(dt.UTC)
-    tasks = await tasks_for(principal, now)
-    groups: dict[int, list] = {}
-    for task in tasks:
-        groups.setdefault(task.campaign_id, []).append(task)
-    return Template(
-        "collection/tasks.html",
-        context={"groups": list(groups.values()), "now": now, "count": len(tasks)},
-    )
+    query = parse_query(q, stand, campaign, page)
+    found = listing(await tasks_for(principal, now), query)
+    context = {"listing": found, "query": query, "now": now}
+    # A history restore asks for the whole page, whatever the element that pushed it.
+    partial = not request.headers.get("hx-history-restore-request")
+    if partial and request.headers.get("hx-target") == "task-list":
+        return Template("collection/_task_list.html", context=context)
+    return Template("collection/tasks.html", context=context)
 
 
 @post("/tasks/start", opt=access(SIGNED_IN), include_in_schema=False, status_code=303)

@@ -32,6 +32,9 @@ class Task(msgspec.Struct, kw_only=True):
     # A fresh id for the "start" button: a double tap or a retried post creates one draft.
     new_id: uuid.UUID
     repeatable: bool  # supervisors inspect again and again; the others fill once
+    # For a judge: whether the enterprise's self-assessment is in (None: the campaign
+    # asks for none, or this is no judge's task).
+    self_submitted: bool | None = None
 
     @property
     def may_start(self) -> bool:
@@ -61,6 +64,9 @@ async def tasks_for(principal: Principal, now: dt.datetime | None = None) -> lis
         )
         seen = {row["id"] for row in mine}
         mine += [row for row in shared if row["id"] not in seen]
+
+    judged = sorted({c.campaign_id for c in open_campaigns if c.as_role == Role.judge})
+    self_assessed = await queries.self_assessed(judged)
 
     tasks = []
     for campaign in open_campaigns:
@@ -97,6 +103,12 @@ async def tasks_for(principal: Principal, now: dt.datetime | None = None) -> lis
                     state=task_state(latest, campaign.closes_at, now),
                     new_id=new_submission_id(),
                     repeatable=campaign.as_role == Role.supervisor,
+                    self_submitted=(
+                        (campaign.campaign_id, p["enterprise_id"], p["team_id"])
+                        in self_assessed[campaign.campaign_id]
+                        if campaign.campaign_id in self_assessed and campaign.as_role == Role.judge
+                        else None
+                    ),
                 )
             )
     return tasks

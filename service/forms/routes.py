@@ -124,8 +124,9 @@ class FormPages(Controller):
     include_in_schema = False
     opt: ClassVar[dict] = access(PUBLIC)
 
-    @get("/", name="home")
-    async def home(self) -> Template:
+    @get("/forms", name="form_catalogue")
+    async def catalogue(self) -> Template:
+        """Every form in use; the home page (`/`) is service/home's."""
         forms = await catalog.list_forms()
         return Template("forms/index.html", context={"forms": forms})
 

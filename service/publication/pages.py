@@ -69,6 +69,7 @@ async def snapshot_page(
         "listing": page_of(rows, q, page),
         "unranked": len(shown.rows) - entry.ranked,
         "earlier": earlier[0] if earlier else None,
+        "newest": entries[0].number == entry.number,
         "earlier_policy": before.policy if before else None,
         "changes": found,
         "public": public,

@@ -24,8 +24,24 @@ from .snapshot import SnapshotRow, digest, snapshot_rows
 _ROWS = msgspec.json.Decoder(list[SnapshotRow])
 
 
-async def freeze(campaign: dict, by: int | None, reason: str) -> int | Problem:
-    """Freeze the campaign's current ranking as its next snapshot; its number, or why not.
+class Prepared(msgspec.Struct, frozen=True, kw_only=True):
+    """A snapshot about to be frozen: what it would hold, before anything is stored."""
+
+    number: int
+    participants: int
+    ranked: int
+    reason: str
+    policy_json: bytes
+    form_hash: str
+    inputs_json: bytes
+    scores_json: bytes
+    result_json: bytes
+    digest: str
+
+
+async def prepare(campaign: dict, reason: str) -> Prepared | Problem:
+    """The campaign's current ranking as its next snapshot would hold it, or why it
+    cannot be frozen. The confirmation page shows its numbers; `freeze` stores it.
 
     The ranking is recomputed from the stored scores (never the page's cache), and
     the snapshot keeps what it was computed from: the policy, the form version, every
@@ -52,26 +68,47 @@ async def freeze(campaign: dict, by: int | None, reason: str) -> int | Problem:
     )
     if refusal is not None:
         return refusal
-    number = latest.number + 1 if latest else 1
+    return Prepared(
+        number=latest.number + 1 if latest else 1,
+        participants=len(inputs),
+        ranked=sum(1 for r in computed.ranked if r.rank is not None),
+        reason=reason.strip(),
+        policy_json=policy_json,
+        form_hash=form_hash,
+        inputs_json=inputs_json,
+        scores_json=scores_json,
+        result_json=msgspec.json.encode(snapshot_rows(computed.ranked)),
+        digest=made,
+    )
+
+
+async def freeze(
+    campaign: dict, by: int | None, reason: str, prepared: Prepared | Problem | None = None
+) -> int | Problem:
+    """Freeze the campaign's current ranking as its next snapshot; its number, or why not.
+    `prepared`: what `prepare` made of it a moment ago, when the caller has it."""
+    prepared = prepared or await prepare(campaign, reason)
+    if isinstance(prepared, Problem):
+        return prepared
     try:
         await queries.create(
             campaign_id=campaign["id"],
-            number=number,
+            number=prepared.number,
             created_by=by,
-            reason=reason.strip(),
+            reason=prepared.reason,
             form_version_id=campaign["form_version_id"],
-            form_hash=form_hash,
-            policy=policy_json,
-            scores=scores_json,
-            inputs=inputs_json,
-            result=msgspec.json.encode(snapshot_rows(computed.ranked)),
-            digest=made,
-            participants=len(inputs),
-            ranked=sum(1 for r in computed.ranked if r.rank is not None),
+            form_hash=prepared.form_hash,
+            policy=prepared.policy_json,
+            scores=prepared.scores_json,
+            inputs=prepared.inputs_json,
+            result=prepared.result_json,
+            digest=prepared.digest,
+            participants=prepared.participants,
+            ranked=prepared.ranked,
         )
     except UNIQUE_VIOLATIONS:
         return Problem.just_frozen
-    return number
+    return prepared.number
 
 
 async def publish(

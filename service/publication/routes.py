@@ -23,7 +23,14 @@ from service.web.urls import RowId
 from . import queries, results
 from .pages import TEMPLATE_GLOBALS, entry_of, snapshot_page, stages
 from .public import ROUTES as PUBLIC_ROUTES
-from .rules import MESSAGES, NOTICE_DAYS_DEFAULT, Problem, parse_notice_days
+from .rules import (
+    MESSAGES,
+    NOTICE_DAYS_DEFAULT,
+    Problem,
+    notice_end,
+    parse_notice_days,
+    publish_refusal,
+)
 from .snapshot import changes, snapshot_rows
 
 __all__ = ["ROUTES", "TEMPLATE_GLOBALS"]
@@ -57,6 +64,12 @@ async def _results_page(
     )
 
 
+def _confirm_page(campaign: dict, action: str, **numbers: object) -> Template:
+    """What freezing or publishing would do, in numbers, with the button that does it."""
+    context = {"campaign": campaign, "action": action, **numbers}
+    return Template("publication/confirm.html", context=context, status_code=200)
+
+
 class ResultPages(Controller):
     path = "/admin/campaigns"
     include_in_schema = False
@@ -71,11 +84,21 @@ class ResultPages(Controller):
     async def freeze(
         self, request: Request, campaign_id: FromPath[RowId], data: FormBody
     ) -> Redirect | Template:
-        """Freeze the current ranking as the next snapshot."""
+        """Freeze the current ranking as the next snapshot: a first post shows what
+        would be frozen (how many ranked); the confirmed post freezes. Nobody ranked
+        asks a second time."""
         principal: Principal = request.user
         campaign = await managed_campaign(principal, campaign_id)
         reason = text_of(data.get("reason"))
-        made = await results.freeze(campaign, principal.user_id, reason)
+        confirmed = text_of(data.get("confirmed")) == "1"
+        nobody_ranked_ok = text_of(data.get("nobody_ranked")) == "1"
+        made: int | Problem | results.Prepared = await results.prepare(campaign, reason)
+        if isinstance(made, results.Prepared):
+            if not confirmed or (made.ranked == 0 and not nobody_ranked_ok):
+                return _confirm_page(
+                    campaign, "freeze", prepared=made, reason=reason, again=confirmed
+                )
+            made = await results.freeze(campaign, principal.user_id, reason, made)
         base = f"/admin/campaigns/{campaign_id}/results"
         if made is Problem.nothing_changed:  # e.g. a second click: the snapshot stands
             latest = (await queries.snapshots(campaign_id))[0].number
@@ -87,7 +110,7 @@ class ResultPages(Controller):
                 campaign, refused=made, action="freeze", typed={"reason": reason}
             )
         await audit_campaign(request, "result_frozen", campaign_id, number=made)
-        return Redirect(f"{base}/{made}", status_code=303)
+        return Redirect(f"{base}/{made}?frozen=1", status_code=303)
 
     @get("/{campaign_id:int}/results/{number:int}", name="campaign_result")
     async def snapshot_view(
@@ -121,9 +144,16 @@ class ResultPages(Controller):
         if isinstance(days, Problem):
             refused: Problem | None = days
         else:
-            refused = await results.publish(
-                entries, entry, principal.user_id, days, typed["contact"]
-            )
+            refused = publish_refusal(entry.state, entries[0].number, typed["contact"])
+            if refused is None and text_of(data.get("confirmed")) != "1":
+                ends = notice_end(dt.datetime.now(dt.UTC), days)
+                return _confirm_page(
+                    campaign, "publish", entry=entry, days=days, ends=ends, contact=typed["contact"]
+                )
+            if refused is None:
+                refused = await results.publish(
+                    entries, entry, principal.user_id, days, typed["contact"]
+                )
         if refused in ALREADY_DONE:
             return Redirect(f"/admin/campaigns/{campaign_id}/results", status_code=303)
         if refused is not None:

@@ -46,6 +46,7 @@ class Problem(enum.StrEnum):
     already_published = "result.already_published"
     notice_days = "result.notice_days"
     contact_too_long = "result.contact_too_long"
+    contact_missing = "result.contact_missing"
     not_published = "result.not_published"
     notice_running = "result.notice_running"
     already_final = "result.already_final"
@@ -65,6 +66,9 @@ MESSAGES: dict[Problem, str] = {
     Problem.already_published: _l("This snapshot is already published."),
     Problem.notice_days: _l("The notice period is a whole number of days, from 1 to 60."),
     Problem.contact_too_long: _l("The contact is too long (at most 300 characters)."),
+    Problem.contact_missing: _l(
+        "Name who receives objections (an office and a phone number): the notice must say it."
+    ),
     Problem.not_published: _l("Publish the snapshot for public notice first."),
     Problem.notice_running: _l("The notice period is not over yet."),
     Problem.already_final: _l("This result is already final."),
@@ -137,6 +141,8 @@ def publish_refusal(snapshot: SnapshotState, latest_number: int, contact: str) -
         return Problem.already_published
     if snapshot.number != latest_number:
         return Problem.not_latest
+    if not contact.strip():  # a notice nobody can object to is no notice
+        return Problem.contact_missing
     if len(contact) > CONTACT_MAX:
         return Problem.contact_too_long
     return None

@@ -28,9 +28,8 @@ def test_signing_in_makes_a_new_session_and_signing_out_ends_it(client: TestClie
     make_user(database_url, "zhang", "supervisor")
     assert client.get("/account", follow_redirects=False).status_code == 303
     response = sign_in(client, "zhang")
-    assert (
-        response.status_code == 303 and response.headers["location"] == "/tasks"
-    )  # everyone lands on their tasks
+    # Everyone lands on the home page: a block per role with what waits for them.
+    assert response.status_code == 303 and response.headers["location"] == "/"
     first = client.cookies.get("ankang_session")
     assert first
     page = client.get("/account")

@@ -189,7 +189,11 @@ def test_participants_judges_and_the_status_of_a_campaign(client: TestClient, da
     # Open, close (changes refused while closed), reopen.
     assert post(client, f"{path}/status", status="open").headers["location"] == path
     assert "进行中" in client.get(path).text
-    assert post(client, f"{path}/status", status="closed").headers["location"] == path
+    asking = post(client, f"{path}/status", status="closed")  # asks first, with numbers
+    assert asking.status_code == 200 and "结束活动？" in asking.text
+    assert rows(database_url, Campaign, Campaign.status) == [{"status": "open"}]
+    closing = post(client, f"{path}/status", status="closed", confirmed="1")
+    assert closing.headers["location"] == path
     closed = post(client, f"{path}/participants", all="1")
     assert closed.headers["location"].endswith("refused=campaign.closed")
     assert "活动已结束" in client.get(closed.headers["location"]).text

@@ -14,7 +14,7 @@ def no_horizontal_scroll(page) -> bool:
 
 
 def test_a_supervisor_finds_a_form_and_reads_its_scoring_standard(live_server, phone):
-    phone.goto(live_server + "/")
+    phone.goto(live_server + "/forms")
     assert phone.locator("h1").inner_text() == "表单"
     assert phone.locator(".form-card").count() == 8
     assert no_horizontal_scroll(phone)
@@ -43,7 +43,7 @@ def test_english_switch_and_back(live_server, phone):
     phone.get_by_role("button", name="English").click()
     phone.wait_for_url("**/forms/workers-home")
     phone.wait_for_selector("text=Scoring standard")
-    phone.goto(live_server + "/")  # remembered, not carried in the URL
+    phone.goto(live_server + "/forms")  # remembered, not carried in the URL
     assert phone.locator("h1").inner_text() == "Forms"
     phone.get_by_role("button", name="中文").click()
     phone.wait_for_selector("h1:has-text('表单')")
@@ -53,7 +53,7 @@ def test_the_page_works_without_javascript(live_server, browser):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
     try:
-        page.goto(live_server + "/")
+        page.goto(live_server + "/forms")
         page.get_by_text("职工之家建设考核表").click()
         page.wait_for_url("**/forms/workers-home")
         standard = page.locator("details.standard").first

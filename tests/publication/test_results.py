@@ -26,26 +26,36 @@ def _status(admin: TestClient, world, status: str) -> None:
     page = admin.get(f"/admin/campaigns/{world['campaign']}").text
     response = admin.post(
         f"/admin/campaigns/{world['campaign']}/status",
-        data={"_csrf_token": csrf(page), "status": status},
+        data={"_csrf_token": csrf(page), "status": status, "confirmed": "1"},
         follow_redirects=False,
     )
     assert response.status_code == 303
 
 
-def _freeze(admin: TestClient, world, reason: str = ""):
+def _freeze(admin: TestClient, world, reason: str = "", **confirmation: str):
+    """Freeze, confirmed (also with nobody ranked) unless `confirmation` says otherwise."""
     url = f"/admin/campaigns/{world['campaign']}/results"
+    confirmation = {"confirmed": "1", "nobody_ranked": "1", **confirmation}
     return admin.post(
         url,
-        data={"_csrf_token": csrf(admin.get(url).text), "reason": reason},
+        data={"_csrf_token": csrf(admin.get(url).text), "reason": reason, **confirmation},
         follow_redirects=False,
     )
 
 
-def _publish(admin: TestClient, world, number: int, days: str = "7", contact: str = ""):
+def _publish(
+    admin: TestClient,
+    world,
+    number: int,
+    days: str = "7",
+    contact: str = "镇总工会 0571-1234",
+    confirmed: str = "1",
+):
     url = f"/admin/campaigns/{world['campaign']}/results"
+    fields = {"days": days, "contact": contact, "confirmed": confirmed}
     return admin.post(
         f"{url}/{number}/publish",
-        data={"_csrf_token": csrf(admin.get(url).text), "days": days, "contact": contact},
+        data={"_csrf_token": csrf(admin.get(url).text), **fields},
         follow_redirects=False,
     )
 
@@ -60,7 +70,7 @@ def test_a_result_is_frozen_published_and_shown_to_anyone(app, world):
         _status(admin, world, "closed")
         frozen = _freeze(admin, world)
         assert frozen.status_code == 303
-        assert frozen.headers["location"] == f"/admin/campaigns/{campaign}/results/1"
+        assert frozen.headers["location"] == f"/admin/campaigns/{campaign}/results/1?frozen=1"
         page = admin.get(frozen.headers["location"]).text
         assert "测试企业00001" in page and "测试企业00002" in page  # every participant
         again = _freeze(admin, world, reason="再冻结")  # same scores, e.g. a second click

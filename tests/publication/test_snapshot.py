@@ -159,8 +159,11 @@ def test_freezing_needs_closed_scoring_a_change_and_a_reason(
 
 def test_only_the_latest_is_published_once_and_final_after_its_notice():
     frozen = SnapshotState(number=2)
-    assert publish_refusal(frozen, 2, "") is None
-    assert publish_refusal(SnapshotState(number=1), 2, "") is Problem.not_latest
+    office = "镇总工会 0571-1234"
+    assert publish_refusal(frozen, 2, office) is None
+    assert publish_refusal(frozen, 2, "") is Problem.contact_missing  # whom to object to
+    assert publish_refusal(frozen, 2, "  ") is Problem.contact_missing
+    assert publish_refusal(SnapshotState(number=1), 2, office) is Problem.not_latest
     assert publish_refusal(frozen, 2, "x" * 301) is Problem.contact_too_long
     published = SnapshotState(number=2, published_at=NOW, notice_ends=notice_end(NOW, 7))
     assert publish_refusal(published, 2, "") is Problem.already_published

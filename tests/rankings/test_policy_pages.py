@@ -137,7 +137,9 @@ def test_grades_reset_to_the_forms_and_nothing_changes_once_closed(app, world):
         assert '"grades":[]' in stored and '"一等奖"' in stored  # the form has no grades
         assert "等级：" not in admin.get(url).text
 
-        admin.post(f"{url}/status", data={"status": "closed", "_csrf_token": token})
+        admin.post(
+            f"{url}/status", data={"status": "closed", "confirmed": "1", "_csrf_token": token}
+        )
         closed = admin.get(url).text
         assert f'action="{url}/policy"' not in closed  # no editor once closed
         refused = admin.post(

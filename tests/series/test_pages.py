@@ -118,11 +118,11 @@ def test_aa_is_withheld_without_a_in_the_previous_round_and_the_page_says_why(ap
         results = admin.get(f"/admin/campaigns/{world['campaign']}/results").text
         admin.post(
             f"/admin/campaigns/{world['campaign']}/status",
-            data={"_csrf_token": csrf(results), "status": "closed"},
+            data={"_csrf_token": csrf(results), "status": "closed", "confirmed": "1"},
         )
         frozen = admin.post(
             f"/admin/campaigns/{world['campaign']}/results",
-            data={"_csrf_token": csrf(results), "reason": ""},
+            data={"_csrf_token": csrf(results), "reason": "", "confirmed": "1"},
             follow_redirects=False,
         )
         assert frozen.status_code == 303, frozen.text

@@ -12,8 +12,8 @@ from tests.conftest import settings_for
 from tests.factories import form_data, form_yaml
 
 
-def test_home_lists_every_form_in_chinese_by_default(client: TestClient):
-    response = client.get("/")
+def test_the_catalogue_lists_every_form_in_chinese_by_default(client: TestClient):
+    response = client.get("/forms")
     assert response.status_code == 200
     html = response.text
     assert '<html lang="zh-CN">' in html
@@ -25,7 +25,7 @@ def test_home_lists_every_form_in_chinese_by_default(client: TestClient):
 
 
 def test_english_with_lang_query_and_links_keep_it(client: TestClient):
-    html = client.get("/?lang=en").text
+    html = client.get("/forms?lang=en").text
     assert '<html lang="en">' in html
     assert '<h1 class="page-title">Forms</h1>' in html
     assert "Ankang Cup competition" in html
@@ -34,8 +34,8 @@ def test_english_with_lang_query_and_links_keep_it(client: TestClient):
 
 
 def test_language_follows_accept_language(client: TestClient):
-    english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
-    chinese = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}).text
+    english = client.get("/forms", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+    chinese = client.get("/forms", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}).text
     assert '<h1 class="page-title">Forms</h1>' in english
     assert '<h1 class="page-title">表单</h1>' in chinese
     assert "?lang=" not in chinese
@@ -118,7 +118,7 @@ def test_labels_are_escaped(tmp_path: Path, database_url: str):
     data["sections"][0]["items"][0]["standard"] = "<img src=x onerror=alert(1)>"
     (tmp_path / "test-form.yaml").write_text(form_yaml(data), encoding="utf-8")
     with TestClient(create_app(settings_for(database_url, forms_dir=tmp_path))) as client:
-        for path in ("/", "/forms/test-form"):
+        for path in ("/forms", "/forms/test-form"):
             html = client.get(path).text
             assert "<script>alert(1)</script>" not in html
             assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in html
