@@ -14,6 +14,7 @@ import pytest
 from litestar.testing import AsyncTestClient, TestClient
 
 from service.accounts import tokens
+from service.app import create_app  # noqa: F401 - tests in flight on other branches call it
 from service.collection import queries
 from service.collection.tables import Evidence, Submission, SubmissionRevision
 from tests.campaigns.factories import add_campaign

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
+from service.app import create_app  # noqa: F401 - tests in flight on other branches call it
 from service.collection import queries
 from service.collection.rules import SubmissionBody, body_hash
 from tests.campaigns.factories import add_campaign

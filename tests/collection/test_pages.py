@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from service.app import create_app
 from service.collection import queries
 from tests.campaigns.factories import add_campaign, assign_judge, watch
 from tests.collection.factories import stored_form
