@@ -30,6 +30,7 @@ from .model import (
     Photo,
     Rate,
     ShortText,
+    ShowIf,
     TextFormat,
     allows_na,
 )
@@ -107,22 +108,29 @@ def answer_errors(definition: FormDefinition, answers: Any) -> Iterator[AnswerEr
 
 
 def visible_items(definition: FormDefinition, answers: Mapping[str, Any]) -> set[str]:
-    """Ids of the items shown for these answers (show_if evaluated in form order)."""
+    """Ids of the items shown for these answers (show_if evaluated in form order).
+
+    An item in a section whose own show_if does not hold is hidden too, whatever
+    the item's condition says."""
     visible: set[str] = set()
-    for _, item in definition.items():
-        condition = item.show_if
-        if condition is None:
-            visible.add(item.id)
+    for section in definition.sections:
+        if section.show_if is not None and not _holds(section.show_if, visible, answers):
             continue
-        if condition.item not in visible:
-            continue
-        wanted = [condition.equals] if condition.any_of is None else list(condition.any_of)
-        wanted_text = {str(w) for w in wanted}
-        answer = answers.get(condition.item)
-        given = answer if isinstance(answer, list) else [answer]
-        if any(a is not None and str(a) in wanted_text for a in given):
-            visible.add(item.id)
+        for item in section.items:
+            if item.show_if is None or _holds(item.show_if, visible, answers):
+                visible.add(item.id)
     return visible
+
+
+def _holds(condition: ShowIf, visible: set[str], answers: Mapping[str, Any]) -> bool:
+    """The item it depends on is shown and its answer is one of the wanted values."""
+    if condition.item not in visible:
+        return False
+    wanted = [condition.equals] if condition.any_of is None else list(condition.any_of)
+    wanted_text = {str(w) for w in wanted}
+    answer = answers.get(condition.item)
+    given = answer if isinstance(answer, list) else [answer]
+    return any(a is not None and str(a) in wanted_text for a in given)
 
 
 def completeness_problems(
