@@ -28,6 +28,8 @@ from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
+from service.hazards.queries import of_submission as hazards_of_submission
+from service.hazards.reporting import hazard_reports
 from service.hazards.web import ROUTES as HAZARD_ROUTES
 from service.hazards.web import TEMPLATE_GLOBALS as HAZARD_TEMPLATE_GLOBALS
 from service.orgs.routes import ROUTES as ORG_ROUTES
@@ -105,7 +107,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State(
+            {
+                "settings": settings,
+                # The submit path's hazard step, and the hazards a result page links to:
+                # handed to collection here, so collection never imports the hazard area.
+                "submission_reports": hazard_reports,
+                "reported_hazards": hazards_of_submission,
+            }
+        ),
         # Every route declares who may use it (opt access); this guard enforces it.
         guards=[access_guard],
         # JSON bodies: JSON, sent as JSON, shallow, without NULs, of exactly their types.

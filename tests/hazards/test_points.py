@@ -14,8 +14,8 @@ from litestar.testing import TestClient
 from service.campaigns.rules import local_date
 from service.collection import queries as submissions
 from service.hazards import queries as hazards
-from service.hazards.detection import found_hazards
 from service.hazards.qr import qr_svg
+from service.hazards.reporting import hazard_reports
 from service.hazards.tables import PointInspection
 from service.scoring.engine import score
 from tests.collection.test_pages import csrf, signed_in
@@ -190,7 +190,8 @@ def test_one_tap_starts_one_prefilled_inspection_whose_hazards_carry_the_point(a
             answers,
             breakdown,
             hazard_world["users"]["supervisor"],
-            found=found_hazards(definition, answers, breakdown),
+            definition=definition,
+            reports=hazard_reports,
         )
         assert stored
         return draft, links, await hazards.of_submission(sid)
