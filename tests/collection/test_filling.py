@@ -55,6 +55,7 @@ def test_posted_fields_become_typed_answers():
         FORM.sections[0],
         {
             "ok": "no",
+            "ok.remark": " 灭火器过期\r\n两具 ",
             "count": "12",
             "kinds": ["a", "b"],
             "where.lat": "30.1",
@@ -66,12 +67,14 @@ def test_posted_fields_become_typed_answers():
     )
     assert answers == {
         "ok": "no",
+        "ok.remark": "灭火器过期\n两具",  # a check's own remark, beside its answer
         "count": 12,
         "kinds": ["a", "b"],
         "where": {"lat": 30.1, "lon": 120.2, "accuracy": 15},
         "note": "第一行\n第二行",
     }
-    assert covered == {"ok", "count", "kinds", "where", "note"}  # never the photos
+    # Never the photos; a check's remark too (a blank one clears the saved remark).
+    assert covered == {"ok", "ok.remark", "count", "kinds", "where", "note"}
 
 
 def test_what_does_not_parse_is_kept_as_typed_and_reported():
