@@ -18,6 +18,8 @@ from service.hazards.qr import qr_svg
 from service.hazards.reporting import hazard_reports
 from service.hazards.tables import PointInspection
 from service.scoring.engine import score
+from tests.campaigns.factories import add_campaign
+from tests.collection.test_offline import _device_token
 from tests.collection.test_pages import csrf, signed_in
 from tests.factories import in_database
 
@@ -231,3 +233,24 @@ def test_the_registers_link_each_other(app, hazard_world):
             assert f"/hazard-points/{point_id}{link}" in page
         listing = chair.get("/hazard-points").text
         assert 'href="/hazard-points/new' in listing and 'href="/chemical-cards"' in listing
+
+
+def test_a_supervisors_offline_task_carries_the_enterprises_points(app, hazard_world):
+    point_id = new_point(app, hazard_world)
+
+    async def campaign() -> int:
+        return await add_campaign(
+            hazard_world["town"],
+            hazard_world["inspection_form"],
+            name="巡查",
+            enterprises=[hazard_world["own"]],
+            supervisors=True,
+        )
+
+    campaign_id = in_database(hazard_world["url"], campaign)
+    with signed_in(app, "watcher") as supervisor:
+        headers = _device_token(supervisor)
+        url = f"/api/v1/offline/tasks/{campaign_id}/{hazard_world['own']}"
+        task = supervisor.get(url, headers=headers)
+        assert task.status_code == 200, task.text
+        assert task.json()["points"] == [{"id": point_id, "place": "液氨储罐区（二车间东侧）"}]
