@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from service.forms.answers import remark_of
 from service.forms.model import FormDefinition, Photo
 from service.scoring.breakdown import Breakdown
 from service.web.urls import BodyRowId
@@ -136,6 +137,8 @@ class ItemChange(msgspec.Struct, frozen=True):
     after: Any
     score_before: float | None
     score_after: float | None
+    remark_before: str = ""  # the item's own remark (备注)
+    remark_after: str = ""
 
 
 def revision_changes(
@@ -145,13 +148,18 @@ def revision_changes(
     breakdown_before: Breakdown | None,
     breakdown_after: Breakdown | None,
 ) -> list[ItemChange]:
-    """Items whose answer or score differs between two revisions, in form order."""
+    """Items whose answer, remark or score differs between two revisions, in form order."""
     scores_before = {i.id: i.score for i in breakdown_before.items} if breakdown_before else {}
     scores_after = {i.id: i.score for i in breakdown_after.items} if breakdown_after else {}
     changes = []
     for section, item in definition.items():
         old, new = before.get(item.id), after.get(item.id)
         old_score, new_score = scores_before.get(item.id), scores_after.get(item.id)
-        if old != new or old_score != new_score:
-            changes.append(ItemChange(item.id, section.id, old, new, old_score, new_score))
+        old_remark, new_remark = remark_of(before, item.id), remark_of(after, item.id)
+        if old != new or old_score != new_score or old_remark != new_remark:
+            changes.append(
+                ItemChange(
+                    item.id, section.id, old, new, old_score, new_score, old_remark, new_remark
+                )
+            )
     return changes

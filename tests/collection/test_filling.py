@@ -6,7 +6,7 @@ import datetime as dt
 
 from service.collection.filling import fill_state, review_list, shown_items
 from service.collection.form_post import section_answers
-from service.collection.rules import TaskState, merge_answers, task_state
+from service.collection.rules import TaskState, merge_answers, revision_changes, task_state
 from tests.factories import definition
 
 FORM = definition(
@@ -130,3 +130,12 @@ def test_task_states():
 def test_shown_items_agree_with_the_full_state():
     for answers in ({}, {"ok": "yes"}, {"ok": "no"}, {"ok": "maybe"}):
         assert shown_items(FORM, answers) == fill_state(FORM, answers).visible
+
+
+def test_a_changed_remark_is_a_change_between_revisions():
+    before = {"ok": "no", "ok.remark": "灭火器过期"}
+    after = {"ok": "no", "ok.remark": "灭火器已更换"}
+    [change] = revision_changes(FORM, before, after, None, None)
+    assert (change.item, change.before, change.after) == ("ok", "no", "no")
+    assert (change.remark_before, change.remark_after) == ("灭火器过期", "灭火器已更换")
+    assert revision_changes(FORM, before, dict(before), None, None) == []
