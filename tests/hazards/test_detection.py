@@ -74,10 +74,10 @@ def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict
     first = hazards[0]
     assert first["enterprise"] == w["own"]
     assert first["location"] == "二车间冲压工段"
-    # Titled by what is wrong (no finding in this form: "不符合：" + the label), and
-    # described by the remark written on the item.
-    assert first["description"] == "不符合：作业通道畅通\n冲压机旁通道堆放纸箱"
-    assert hazards[1]["description"] == "不符合：临边、洞口及高处平台防护"
+    # Titled by what is wrong (the check's finding), described by the remark written
+    # on the item (none on the second).
+    assert first["description"] == "作业通道堵塞\n冲压机旁通道堆放纸箱"
+    assert hazards[1]["description"] == "临边、洞口或高处平台防护缺失"
     assert first["found_by"] == w["users"]["supervisor"]
     assert first["deadline"] is not None
 

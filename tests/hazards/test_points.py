@@ -220,6 +220,9 @@ def test_the_prompt_card_prints_a_checklist_with_its_standards(app, hazard_world
         card = judge.get("/prompt-cards/safety-inspection-card")
         assert card.status_code == 200
         assert "作业通道畅通" in card.text and "通道宽度符合要求" in card.text
+        assert "不合格即：作业通道堵塞" in card.text  # the check's finding
+        # The chemical section is checked only where chemicals are used or stored.
+        assert "当“检查部位使用或储存危险化学品”为“是”时填写" in card.text
         assert "print-a4" in card.text
         assert judge.get("/prompt-cards/fill-test").status_code == 404  # a scored form
         assert judge.get("/prompt-cards/no-such-form").status_code == 404
