@@ -118,7 +118,8 @@ def test_a_failed_checks_remark_and_finding_go_to_the_result_and_the_hazard(app,
         )
         save(supervisor, path, "end", remarks="总体良好")
         page = supervisor.get(f"{path}?section=site").text
-        assert re.search(r'<details class="remark" data-remark="walkway"\s+open>', page)
+        opened = r'<details class="remark" data-remark="walkway" data-good="yes"\s+open>'
+        assert re.search(opened, page)  # open by itself: the check failed
         assert "冲压机旁堆放纸箱\n约两米</textarea>" in page
         review = supervisor.get(f"{path}/review").text
         assert "作业通道堵塞" in review and "冲压机旁堆放纸箱" in review
