@@ -56,7 +56,8 @@ test: setup ## run the whole suite (SQLite, and PostgreSQL when TEST_DATABASE_UR
 
 # The pure core (form language, scoring, aggregation, lifecycle rules, show_if on the
 # phone): no database, no server, no browser.
-FAST_TESTS := tests/forms/test_answers.py tests/forms/test_loader.py tests/scoring \
+FAST_TESTS := tests/forms/test_answers.py tests/forms/test_loader.py tests/forms/test_xlsform.py \
+	tests/forms/test_spreadsheet.py tests/forms/test_spreadsheet_errors.py tests/scoring \
 	tests/rankings/test_aggregate.py tests/rankings/test_policy.py tests/rankings/test_properties.py \
 	tests/rankings/test_charts.py tests/hazards/test_lifecycle.py tests/hazards/test_trend.py \
 	tests/hazards/test_cas.py tests/campaigns/test_rules.py tests/collection/test_filling.py \

@@ -35,13 +35,9 @@ DESCRIPTION = "form versions and submissions"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Submission", tablename="submission", schema=None, columns=None
-    )
+    manager.add_table(class_name="Submission", tablename="submission", schema=None, columns=None)
 
     manager.add_table(
         class_name="FormVersion",

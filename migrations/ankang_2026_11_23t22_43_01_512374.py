@@ -110,29 +110,17 @@ DESCRIPTION = "accounts, organisations and campaigns"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Town", tablename="town", schema=None, columns=None
-    )
+    manager.add_table(class_name="Town", tablename="town", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Village", tablename="village", schema=None, columns=None
-    )
+    manager.add_table(class_name="Village", tablename="village", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Team", tablename="team", schema=None, columns=None
-    )
+    manager.add_table(class_name="Team", tablename="team", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="RoleGrant", tablename="role_grant", schema=None, columns=None
-    )
+    manager.add_table(class_name="RoleGrant", tablename="role_grant", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="SupervisorAssignment",
@@ -141,9 +129,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Campaign", tablename="campaign", schema=None, columns=None
-    )
+    manager.add_table(class_name="Campaign", tablename="campaign", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEvent",
@@ -173,13 +159,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Enterprise", tablename="enterprise", schema=None, columns=None
-    )
+    manager.add_table(class_name="Enterprise", tablename="enterprise", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_table(
         class_name="JudgeAssignment",

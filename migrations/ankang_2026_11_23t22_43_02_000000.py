@@ -13,9 +13,7 @@ INDEXES = {
     ),
     "supervisor_assignment_unique": 'supervisor_assignment ("user", enterprise)',
     "campaign_participant_unique": "campaign_participant (campaign, enterprise, COALESCE(team, 0))",
-    "judge_assignment_unique": (
-        'judge_assignment (campaign, "user", COALESCE(enterprise, 0))'
-    ),
+    "judge_assignment_unique": ('judge_assignment (campaign, "user", COALESCE(enterprise, 0))'),
 }
 
 

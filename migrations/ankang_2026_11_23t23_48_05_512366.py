@@ -85,19 +85,13 @@ class User(Table, tablename="app_user", schema=None):
 
 ID = "2026-11-23T23:48:05:512366"
 VERSION = "1.38.0"
-DESCRIPTION = (
-    "collection: submissions with campaign, author, revisions, scores, evidence"
-)
+DESCRIPTION = "collection: submissions with campaign, author, revisions, scores, evidence"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Evidence", tablename="evidence", schema=None, columns=None
-    )
+    manager.add_table(class_name="Evidence", tablename="evidence", schema=None, columns=None)
 
     manager.add_table(
         class_name="SubmissionRevision",
@@ -106,9 +100,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ItemScore", tablename="item_score", schema=None, columns=None
-    )
+    manager.add_table(class_name="ItemScore", tablename="item_score", schema=None, columns=None)
 
     manager.add_table(
         class_name="SectionScore",

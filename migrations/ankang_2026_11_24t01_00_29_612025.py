@@ -27,9 +27,7 @@ DESCRIPTION = "who started a correction; the photos of each revision"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Submission",

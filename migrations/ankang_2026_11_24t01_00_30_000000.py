@@ -15,7 +15,7 @@ INDEXES = {
         "WHERE role = 'enterprise' AND campaign IS NOT NULL"
     ),
     "submission_one_evaluation": (
-        'submission (campaign, author, enterprise, COALESCE(team, 0)) '
+        "submission (campaign, author, enterprise, COALESCE(team, 0)) "
         "WHERE role = 'judge' AND campaign IS NOT NULL"
     ),
 }

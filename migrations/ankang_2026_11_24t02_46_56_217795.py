@@ -57,9 +57,7 @@ DESCRIPTION = "result snapshots"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ResultSnapshot",

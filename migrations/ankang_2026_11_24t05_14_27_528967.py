@@ -46,9 +46,7 @@ DESCRIPTION = "hazard points, rectification notices, chemical cards"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
     manager.add_table(
         class_name="HazardPoint",

@@ -73,9 +73,7 @@ DESCRIPTION = "hazards, their timeline and inspections at hazard points"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PointInspection",
@@ -84,9 +82,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Hazard", tablename="hazard", schema=None, columns=None
-    )
+    manager.add_table(class_name="Hazard", tablename="hazard", schema=None, columns=None)
 
     manager.add_table(
         class_name="HazardEvent",

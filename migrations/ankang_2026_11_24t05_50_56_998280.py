@@ -8,9 +8,7 @@ DESCRIPTION = "a rectification notice remembers the page that issued it"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="RectificationNotice",

@@ -8,9 +8,7 @@ DESCRIPTION = "an API token ends by itself"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ankang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ankang", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="ApiToken",

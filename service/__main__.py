@@ -4,6 +4,9 @@ serve                       run the web service (uvicorn)
 migrate                     apply database migrations
 forms check [PATH…]         check form files (default: forms/)
 forms sync                  store the forms in the database
+forms import FILE [-o OUT]  a YAML file or a scoring-table workbook → checked YAML
+forms export FORM -o FILE   a form (id or file) as a scoring-table workbook
+forms template -o FILE      the workbook layout with an example and 填写说明
 seed                        demo data for an empty database
 users create|list|disable   accounts: the first admin, scripts
 score FORM ANSWERS          score a JSON file of answers; FORM is an id or a file
@@ -61,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_forms_check)
     sync = forms.add_parser("sync", help="store the forms in the database by content hash")
     sync.set_defaults(handler=_forms_sync)
+    importing = forms.add_parser(
+        "import", help="read a form (YAML or a scoring-table workbook) and write it as YAML"
+    )
+    importing.add_argument("file", type=Path)
+    importing.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print)")
+    importing.set_defaults(handler=_forms_import)
+    export = forms.add_parser("export", help="write a form as a scoring-table workbook")
+    export.add_argument("form", help="a form id (from forms/, newest version) or a form file")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx to write")
+    export.set_defaults(handler=_forms_export)
+    template = forms.add_parser("template", help="write the empty workbook layout with an example")
+    template.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx to write")
+    template.set_defaults(handler=_forms_template)
 
     seed = commands.add_parser("seed", help="add the demo data to an empty database")
     seed.set_defaults(handler=_seed)
@@ -168,6 +184,54 @@ def _forms_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _forms_import(args: argparse.Namespace, settings: Settings) -> int:
+    from service.forms.imported import WorkbookInvalid
+    from service.forms.imports import import_file
+    from service.forms.loader import FormFileInvalid
+
+    try:
+        imported = import_file(args.file.read_bytes(), str(args.file))
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_INVALID
+    except WorkbookInvalid as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        print(f"{len(exc.errors)} error(s) in {args.file}", file=sys.stderr)
+        return 1
+    except FormFileInvalid as exc:
+        _print_form_errors(exc.errors)
+        return 1
+    for warning in imported.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.output is None:
+        sys.stdout.write(imported.yaml_text)
+        return 0
+    args.output.write_text(imported.yaml_text, encoding="utf-8")
+    d = imported.loaded.definition
+    print(f"wrote {args.output}: {d.id} v{d.version}, {len(d.items())} items")
+    return 0
+
+
+def _forms_export(args: argparse.Namespace, settings: Settings) -> int:
+    from service.forms.spreadsheet import write_workbook
+
+    definition = _definition(args.form, None, settings)
+    if definition is None:
+        return EXIT_INVALID
+    args.output.write_bytes(write_workbook(definition))
+    print(f"wrote {args.output}: {definition.id} v{definition.version}")
+    return 0
+
+
+def _forms_template(args: argparse.Namespace, settings: Settings) -> int:
+    from service.forms.spreadsheet import template_workbook
+
+    args.output.write_bytes(template_workbook())
+    print(f"wrote {args.output}")
+    return 0
+
+
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from service.db.migrate import opened_database
     from service.seed import seed_demo_data
@@ -271,30 +335,37 @@ def _users_disable(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _score(args: argparse.Namespace, settings: Settings) -> int:
-    from service.forms.answers import InvalidAnswers
+def _definition(form: str, version: int | None, settings: Settings):  # -> FormDefinition | None
+    """A form file, or a form id from the forms folder (the newest version unless told);
+    None after printing why there is none."""
     from service.forms.loader import FormFileInvalid, load_form_file, load_forms
-    from service.scoring.engine import score
 
     try:
-        if Path(args.form).is_file():
-            definition = load_form_file(Path(args.form)).definition
-        else:
-            forms, load_errors = load_forms([settings.forms_dir])
-            matching = [
-                f.definition
-                for f in forms
-                if f.definition.id == args.form
-                and (args.version is None or f.definition.version == args.version)
-            ]
-            if not matching:
-                if load_errors:  # perhaps the very file asked for is broken
-                    _print_form_errors(load_errors)
-                print(f"no valid form `{args.form}` in {settings.forms_dir}", file=sys.stderr)
-                return EXIT_INVALID
-            definition = max(matching, key=lambda d: d.version)
+        if Path(form).is_file():
+            return load_form_file(Path(form)).definition
+        forms, load_errors = load_forms([settings.forms_dir])
     except FormFileInvalid as exc:
         _print_form_errors(exc.errors)
+        return None
+    matching = [
+        f.definition
+        for f in forms
+        if f.definition.id == form and (version is None or f.definition.version == version)
+    ]
+    if not matching:
+        if load_errors:  # perhaps the very file asked for is broken
+            _print_form_errors(load_errors)
+        print(f"no valid form `{form}` in {settings.forms_dir}", file=sys.stderr)
+        return None
+    return max(matching, key=lambda d: d.version)
+
+
+def _score(args: argparse.Namespace, settings: Settings) -> int:
+    from service.forms.answers import InvalidAnswers
+    from service.scoring.engine import score
+
+    definition = _definition(args.form, args.version, settings)
+    if definition is None:
         return EXIT_INVALID
     try:
         answers = json.loads(args.answers.read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ from service.campaigns.routes import ROUTES as CAMPAIGN_ROUTES
 from service.collection.presentation import TEMPLATE_GLOBALS as COLLECTION_TEMPLATE_GLOBALS
 from service.collection.web import ROUTES as COLLECTION_ROUTES
 from service.db.migrate import require_migrated
+from service.forms.admin_routes import ROUTES as FORM_ADMIN_ROUTES
 from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
@@ -39,6 +40,7 @@ from service.publication.routes import ROUTES as PUBLICATION_ROUTES
 from service.publication.routes import TEMPLATE_GLOBALS as PUBLICATION_TEMPLATE_GLOBALS
 from service.rankings.routes import ROUTES as RANKING_ROUTES
 from service.rankings.routes import TEMPLATE_GLOBALS as RANKING_TEMPLATE_GLOBALS
+from service.series.routes import ROUTES as SERIES_ROUTES
 from service.settings import PROJECT_ROOT, Settings
 from service.web.access import PUBLIC, access, access_guard
 from service.web.auth import auth_middleware_factory
@@ -94,10 +96,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ACCOUNT_ROUTES,
             me,
             UserAdmin,
+            *FORM_ADMIN_ROUTES,
             *CAMPAIGN_ROUTES,
             *ORG_ROUTES,
             *COLLECTION_ROUTES,
             *RANKING_ROUTES,
+            *SERIES_ROUTES,
             *PUBLICATION_ROUTES,
             *HAZARD_ROUTES,
             create_static_files_router(

@@ -21,7 +21,7 @@ from service.collection.tables import (
     Submission,
     SubmissionRevision,
 )
-from service.forms.tables import FormVersion
+from service.forms.tables import FormUpload, FormVersion
 from service.hazards.tables import (
     ChemicalCard,
     Hazard,
@@ -32,11 +32,11 @@ from service.hazards.tables import (
 )
 from service.orgs.tables import Enterprise, SupervisorAssignment, Team, Town, Village
 from service.publication.tables import ResultSnapshot
+from service.series.tables import PastTitle, Series
 from service.settings import PROJECT_ROOT
 
 # In dependency order: a table comes after the tables it refers to.
 TABLES = [
-    FormVersion,
     User,
     RoleGrant,
     WebSession,
@@ -44,10 +44,14 @@ TABLES = [
     LoginFailure,
     AuditEvent,
     Town,
+    FormVersion,
+    FormUpload,
     Village,
     Enterprise,
     Team,
     SupervisorAssignment,
+    Series,
+    PastTitle,
     Campaign,
     Participant,
     JudgeAssignment,

@@ -109,3 +109,43 @@ def test_worker_processes_starting_together_store_each_version_once(database_url
     assert [worker.returncode for worker in workers] == [0, 0, 0, 0], outputs
     added = sum(int(out.split("forms: ")[1].split(" added")[0]) for out, _ in outputs)
     assert added == 8
+
+
+def test_forms_export_then_import_gives_the_form_back_as_yaml(tmp_path: Path):
+    workbook = tmp_path / "workers-home.xlsx"
+    result = run("forms", "export", "workers-home", "-o", str(workbook))
+    assert result.returncode == 0, result.stderr
+    assert workbook.read_bytes().startswith(b"PK")
+    output = tmp_path / "workers-home.yaml"
+    result = run("forms", "import", str(workbook), "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "workers-home v1, 32 items" in result.stdout
+    checked = run("forms", "check", str(output))
+    assert checked.returncode == 0, checked.stderr
+    assert "label: {zh: 模范职工之家, en: Model workers' home}" in output.read_text("utf-8")
+
+
+def test_forms_import_prints_every_error_of_a_workbook_and_exits_1(tmp_path: Path):
+    from tests.forms.spreadsheets import workbook_bytes
+
+    broken = tmp_path / "broken.xlsx"
+    header = ["部分", "考核内容", "分值", "题型"]
+    broken.write_bytes(
+        workbook_bytes([header, ["一、组织"], [None, "领导小组", "五分", "问答"]], None)
+    )
+    result = run("forms", "import", str(broken))
+    assert result.returncode == 1
+    assert '评分表!C3: 分值 "五分" 不是数字' in result.stderr
+    assert '评分表!D3: 题型 "问答" 不是可用的值' in result.stderr
+    assert "设置: 缺少工作表“设置”" in result.stderr
+    assert "3 error(s)" in result.stderr
+    assert result.stdout == ""
+
+
+def test_forms_template_writes_an_example_that_imports(tmp_path: Path):
+    template = tmp_path / "template.xlsx"
+    result = run("forms", "template", "-o", str(template))
+    assert result.returncode == 0, result.stderr
+    imported = run("forms", "import", str(template))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("id: example-evaluation\n")

@@ -79,6 +79,10 @@ def _campaign_columns() -> tuple:
         Campaign.form_version.title_zh.as_alias("title_zh"),
         Campaign.form_version.title_en.as_alias("title_en"),
         Campaign.form_version.content_hash.as_alias("content_hash"),
+        Campaign.series.id.as_alias("series_id"),
+        Campaign.series.name.as_alias("series_name"),
+        Campaign.round_year,
+        Campaign.round_label,
     )
 
 

@@ -14,9 +14,10 @@ from litestar.response import Redirect, Template
 from msgspec.structs import replace
 
 from service.accounts.principal import Principal, Role
-from service.forms import catalog
+from service.forms import catalog, uploads
 from service.orgs import queries as orgs
 from service.rankings.policy_form import PolicyForm, policy_from_fields
+from service.series.routes import round_context
 from service.web.access import access
 from service.web.forms import FormBody, row_id_or_none, text_of
 from service.web.i18n import _l
@@ -102,8 +103,9 @@ def _back(campaign_id: int, refused: Problem | None = None) -> Redirect:
     return Redirect(path, status_code=303)
 
 
-async def _campaign_forms() -> list[catalog.FormSummary]:
-    return [form for form in await catalog.list_forms() if form.kind in FORM_KINDS]
+async def _campaign_forms(principal: Principal) -> list[catalog.FormSummary]:
+    """The forms this admin may run a campaign with: the ones she sees."""
+    return [f for f in await uploads.visible_summaries(principal) if f.kind in FORM_KINDS]
 
 
 class CampaignAdmin(Controller):
@@ -120,9 +122,12 @@ class CampaignAdmin(Controller):
         principal: Principal = request.user
         fields = {name: text_of(data.get(name)) for name in NEW_CAMPAIGN_FIELDS}
         towns = await orgs.towns_for(principal)
-        forms = await _campaign_forms()
+        forms = await _campaign_forms(principal)
         checked = check_new_campaign(
-            fields, towns={t["id"] for t in towns}, forms={f.id for f in forms}
+            fields,
+            towns={t["id"] for t in towns},
+            forms={f.id for f in forms},
+            form_towns={f.id: f.owner_town for f in forms if f.owner_town is not None},
         )
         if isinstance(checked, dict):
             errors = {field: message(problem) for field, problem in checked.items()}
@@ -137,9 +142,12 @@ class CampaignAdmin(Controller):
         request: Request,
         campaign_id: FromPath[RowId],
         refused: FromQuery[str | None] = None,
+        round_error: FromQuery[str | None] = None,
     ) -> Template:
         campaign = await managed_campaign(request.user, campaign_id)
-        return await _campaign_page(campaign, refused=_member(Problem, refused))
+        return await _campaign_page(
+            campaign, refused=_member(Problem, refused), round_error=round_error
+        )
 
     @get("/{campaign_id:int}/progress", name="admin_campaign_progress")
     async def progress_page(self, request: Request, campaign_id: FromPath[RowId]) -> Template:
@@ -288,6 +296,7 @@ async def _campaign_page(
     refused: Problem | None = None,
     editing: PolicyForm | None = None,
     status: int = 200,
+    round_error: str | None = None,
 ) -> Template:
     """A campaign's page; `editing`: the policy as typed in a save that was refused."""
     campaign_id = campaign["id"]
@@ -302,6 +311,7 @@ async def _campaign_page(
     ]
     context = {
         **policy_context(await policy_setting(campaign), editing),
+        **await round_context(campaign, round_error),
         "campaign": campaign,
         "participants": taking_part,
         "candidates": candidates,
@@ -326,7 +336,7 @@ async def _list_page(
     context = {
         "campaigns": await queries.list_campaigns(town_ids),
         "towns": towns,
-        "forms": await _campaign_forms(),
+        "forms": await _campaign_forms(principal),
         "values": values or {"self_assessment": "1"},
         "errors": errors or {},
         **PAGE_HELPERS,

@@ -37,6 +37,7 @@ class Problem(enum.StrEnum):
     name_too_long = "campaign.name_too_long"
     town_not_yours = "campaign.town_not_yours"
     form_unknown = "campaign.form_unknown"
+    form_other_town = "campaign.form_other_town"
     date_missing = "campaign.date_missing"
     date_invalid = "campaign.date_invalid"
     window_backwards = "campaign.window_backwards"
@@ -57,6 +58,7 @@ MESSAGES: dict[Problem, str] = {
     Problem.name_too_long: _l("The name is too long (at most 200 characters)."),
     Problem.town_not_yours: _l("Choose one of your towns."),
     Problem.form_unknown: _l("Choose a scored table or a checklist."),
+    Problem.form_other_town: _l("That form belongs to another town: choose a form of this town."),
     Problem.date_missing: _l("Give a date."),
     Problem.date_invalid: _l("Not a valid date."),
     Problem.window_backwards: _l("The campaign must close on or after the day it opens."),
@@ -140,12 +142,15 @@ def check_new_campaign(
     *,
     towns: Collection[int],
     forms: Collection[str],
+    form_towns: Mapping[str, int] | None = None,
 ) -> NewCampaign | dict[str, Problem]:
     """A new campaign from the fields of the form, or every problem keyed by field.
 
     `fields`: name, town_id, form_id, opens_on, closes_on (ISO dates), and
     self_assessment / judges / supervisors ("1" when ticked). `towns`: the towns the
-    admin may use; `forms`: the ids of the forms a campaign may be run with.
+    admin may use; `forms`: the ids of the forms a campaign may be run with;
+    `form_towns`: the town a town's own (uploaded) form belongs to, by form id: such a
+    form runs only in its town's campaigns.
     """
     problems: dict[str, Problem] = {}
     name = " ".join(fields.get("name", "").split())
@@ -160,6 +165,8 @@ def check_new_campaign(
     form_id = fields.get("form_id", "").strip()
     if form_id not in forms:
         problems["form_id"] = Problem.form_unknown
+    elif town_id is not None and (form_towns or {}).get(form_id, town_id) != town_id:
+        problems["form_id"] = Problem.form_other_town
     opens_on = _date(fields.get("opens_on", ""))
     closes_on = _date(fields.get("closes_on", ""))
     if isinstance(opens_on, Problem):

@@ -1,12 +1,13 @@
 """Campaigns (评比/检查活动): a form version, its participants, a window, who fills what."""
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from service.accounts.tables import User
 from service.forms.tables import FormVersion
 from service.orgs.tables import Enterprise, Team, Town
+from service.series.tables import Series
 
 
 class Campaign(Table, tablename="campaign"):
@@ -27,6 +28,11 @@ class Campaign(Table, tablename="campaign"):
     policy = Text(default="")
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
+    # The series it is a round of (None: a campaign of its own) and the round's year
+    # (None: the year it opens), which rules over rounds count in.
+    series = ForeignKey(Series, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    round_year = Integer(null=True, default=None)
+    round_label = Varchar(length=50, default="")
 
 
 class Participant(Table, tablename="campaign_participant"):

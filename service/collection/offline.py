@@ -50,6 +50,8 @@ def _item_plan(item: ItemBase, section_id: str) -> dict[str, Any]:
         plan["photos"] = {"min": item.min_count, "max": item.max_count}
     if isinstance(item, Check):
         plan["good"] = item.good.value
+        if item.info:  # no answer fails an informational question
+            plan["info"] = True
         plan["photos"] = {"min": 0, "max": CHECK_PHOTOS}
         if item.evidence_on_fail:
             plan["evidence_on_fail"] = True

@@ -18,7 +18,7 @@ from service.collection.tables import Submission
 
 from .loader import LoadedForm, canonical_json
 from .model import FormDefinition, as_text
-from .tables import FormVersion
+from .tables import ORIGIN_UPLOAD, FormVersion
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,18 @@ class SyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Files left out because a clerk's upload holds their form id or version: said, so
+    # an engineer gives the file another id or version, never silently.
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"forms: {len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged"
         )
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped (" + "; ".join(self.skipped) + ")"
+        return text
 
 
 class FormSummary(msgspec.Struct, frozen=True):
@@ -56,12 +62,15 @@ class FormSummary(msgspec.Struct, frozen=True):
     title_zh: str
     title_en: str | None
     versions: list[int]
+    owner_town: int | None = None  # a town's own form (uploaded by its admin); None: everyone's
 
 
 async def sync_forms(forms: list[LoadedForm], attempts: int = 3) -> SyncReport:
     """Store new versions, refresh unused changed ones, refuse changed used ones.
 
-    Runs in one transaction: either every file is synced or none is. Several worker
+    Versions uploaded on /admin/forms are never touched: a file whose version an
+    upload already holds, or whose form id a town's upload owns, is skipped and named
+    in the report. Runs in one transaction: either every file is synced or none is. Several worker
     processes start at once and sync the same files: the one that loses the race to
     insert a version meets the unique index, and simply syncs again.
     """
@@ -80,14 +89,29 @@ async def _sync_once(forms: list[LoadedForm]) -> SyncReport:
     report = SyncReport()
     async with engine.transaction():
         rows = await FormVersion.select(
-            FormVersion.id, FormVersion.form_id, FormVersion.version, FormVersion.content_hash
+            FormVersion.id,
+            FormVersion.form_id,
+            FormVersion.version,
+            FormVersion.content_hash,
+            FormVersion.origin,
+            FormVersion.owner_town,
         )
         stored = {(r["form_id"], r["version"]): r for r in rows}
+        towns_forms = {r["form_id"] for r in rows if r["owner_town"] is not None}
         conflicts = []
         changed: list[tuple[LoadedForm, int]] = []
+        kept: list[LoadedForm] = []
         for form in forms:
             key = (form.definition.id, form.definition.version)
             row = stored.get(key)
+            if form.definition.id in towns_forms or (row and row["origin"] == ORIGIN_UPLOAD):
+                whose = "a town's uploaded form" if key[0] in towns_forms else "an upload"
+                report.skipped.append(f"{form.file}: {_name(form)} is held by {whose}")
+                log.warning("form file %s skipped: %s is held by %s", form.file, _name(form), whose)
+                continue
+            kept.append(form)
+            if row is None:
+                continue
             if row is None:
                 continue
             if row["content_hash"] == form.content_hash:
@@ -106,7 +130,7 @@ async def _sync_once(forms: list[LoadedForm]) -> SyncReport:
                 "form %s changed without a new version; no submissions use it yet", _name(form)
             )
             report.updated.append(_name(form))
-        new = [f for f in forms if (f.definition.id, f.definition.version) not in stored]
+        new = [f for f in kept if (f.definition.id, f.definition.version) not in stored]
         if new:
             await FormVersion.insert(
                 *[FormVersion(**_columns(form, now), created_at=now) for form in new]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .grade_checks import answer_gate_problems, grade_cap_problems
 from .model import (
     Check,
     Choice,
@@ -99,7 +100,48 @@ def _items(definition: FormDefinition) -> Iterator[Problem]:
                     f"{path}.veto.when",
                     f"item `{item.id}` vetoes on its good answer `{item.good.value}`",
                 )
+            yield from _veto_and_info(path, item)
+        if isinstance(item, Rate) and item.minus:
+            if item.deduct:
+                yield (
+                    f"{path}.minus",
+                    f"rate `{item.id}` has both minus (pro rata) and deduct (whole steps); "
+                    "give one",
+                )
+            if item.part_step_counts:
+                yield (
+                    f"{path}.part_step_counts",
+                    f"rate `{item.id}` deducts pro rata (minus): it has no steps to count",
+                )
         yield from _item_in_section(path, section, item)
+
+
+def _veto_and_info(path: str, item: Check) -> Iterator[Problem]:
+    # A veto question offering 不适用 lets 不适用 mean "no veto": only on purpose.
+    # (The one-line `veto: "…"` sets allow_na: false; an absent one is None here.)
+    if item.veto is not None and item.allow_na is None:
+        yield (
+            f"{path}.veto",
+            f"veto question `{item.id}` offers 不适用, which would mean no veto; write "
+            f'the one-line veto: "reason" (answering yes vetoes, no 不适用), or '
+            "allow_na: false, or allow_na: true if 不适用 really means no veto",
+        )
+    if not item.info:
+        return
+    for field, value in (
+        ("points", item.points),
+        ("deduct", item.deduct),
+        ("veto", item.veto),
+        ("mandatory", item.mandatory),
+        ("evidence_on_fail", item.evidence_on_fail),
+        ("hazard", item.hazard),
+    ):
+        if value:
+            yield (
+                f"{path}.{field}",
+                f"item `{item.id}` is for information only (info: true), so it has no "
+                f"{field}; remove one of the two",
+            )
 
 
 def _item_in_section(path: str, section: Section, item: ItemBase) -> Iterator[Problem]:
@@ -109,8 +151,12 @@ def _item_in_section(path: str, section: Section, item: ItemBase) -> Iterator[Pr
             f"item `{item.id}` earns points inside deduction section `{section.id}`; use "
             "deduct (checks), deduct_each (counts) or negative option scores (choices)",
         )
-    if section.kind is SectionKind.deduction and isinstance(item, Rate) and not item.deduct:
-        yield f"{path}.deduct", f"rate `{item.id}` in a deduction section needs deduct"
+    rate = isinstance(item, Rate)
+    if section.kind is SectionKind.deduction and rate and not (item.deduct or item.minus):  # type: ignore[union-attr]
+        yield (
+            f"{path}.minus",
+            f"rate `{item.id}` in a deduction section needs minus (pro rata) or deduct",
+        )
     if section.kind is not SectionKind.deduction and isinstance(item, Check) and item.deduct:
         yield (
             f"{path}.deduct",
@@ -258,6 +304,9 @@ def _scoring(definition: FormDefinition) -> Iterator[Problem]:
     for g_index, gate in enumerate(scoring.gates):
         yield from _gate(definition, gate, f"scoring.gates[{g_index}]")
     ceiling = scoring.max + bonus_cap(definition)
+    if scoring.out_of is not None:  # grades and gates read the total on that scale
+        ceiling = ceiling * scoring.out_of / scoring.max
+    yield from grade_cap_problems(definition)
     previous: float | None = None
     grade_ids: set[str] = set()
     for g_index, grade in enumerate(scoring.grades):
@@ -293,7 +342,8 @@ def _gate(definition: FormDefinition, gate: Gate, path: str) -> Iterator[Problem
             path,
             (
                 "a gate needs exactly one rule: min_total, min_section_percent, "
-                "section (with min_points or min_percent), or item (with at_least)"
+                "section (with min_points or min_percent), or item (with at_least, "
+                "equals, any_of or none_of)"
             ),
         )
         return
@@ -304,16 +354,17 @@ def _gate(definition: FormDefinition, gate: Gate, path: str) -> Iterator[Problem
             yield path, "a section gate needs exactly one of min_points or min_percent"
     elif gate.min_points is not None or gate.min_percent is not None:
         yield path, "min_points and min_percent go with section"
-    if gate.item is not None:
+    if gate.item is not None and gate.at_least is not None:
         target = definition.item_map().get(gate.item)
         if target is None:
             yield f"{path}.item", f"gate names item `{gate.item}`, which does not exist"
         elif not isinstance(target, (Number, Rate, DefectCount)):
-            yield f"{path}.item", f"gate item `{gate.item}` must be a number, rate or count item"
-        if gate.at_least is None:
-            yield path, "an item gate needs at_least"
-    elif gate.at_least is not None:
-        yield path, "at_least goes with item"
+            yield (
+                f"{path}.item",
+                f"at_least needs a number, rate or count item; for the answer of "
+                f"`{gate.item}` use equals, any_of or none_of",
+            )
+    yield from answer_gate_problems(definition, gate, path)
 
 
 def _walk(definition: FormDefinition) -> Iterator[tuple[str, Section, ItemBase]]:

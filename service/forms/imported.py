@@ -54,9 +54,39 @@ class ImportedForm:
 CellOf = Callable[[str], CellError | None]
 
 
+FLOW_WIDTH = 90  # a small mapping or list of plain values this short stays on one line
+
+
+class _FormDumper(yaml.SafeDumper):
+    """Block style for the structure, one line for small leaves (`{zh: …, en: …}`,
+    `{id: a, label: 好, score: 3}`, `[enterprise, judge]`), lists indented under their key,
+    as the hand-written forms are."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _is_leaf(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    flow = all(_is_leaf(v) for v in data.values()) and len(str(data)) <= FLOW_WIDTH
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(_is_leaf(v) for v in data) and len(str(data)) <= FLOW_WIDTH
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_FormDumper.add_representer(dict, _represent_dict)
+_FormDumper.add_representer(list, _represent_list)
+
+
 def form_yaml(source: dict) -> str:
     """The form source as YAML a person can read: keys in the order given, Chinese as is."""
-    return yaml.safe_dump(source, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(source, Dumper=_FormDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def load_imported(

@@ -11,6 +11,7 @@ import enum
 from typing import Annotated
 
 from msgspec import Meta, Struct
+from msgspec.structs import force_setattr
 
 FORM_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ITEM_ID_PATTERN = r"^[a-z0-9]+([-_][a-z0-9]+)*$"
@@ -59,6 +60,13 @@ class CheckAnswer(enum.StrEnum):
 class NotApplicablePolicy(enum.StrEnum):
     rescale = "rescale"  # drop from the denominator, scale the rest to the declared max
     full_marks = "full_marks"  # count as if fully met
+
+
+class Rounding(enum.StrEnum):
+    """Half up, as rounded by hand (7.25 → 7.3), never banker's rounding."""
+
+    whole = "whole"  # 取整
+    one_decimal = "one_decimal"  # 保留一位小数
 
 
 class SectionKind(enum.StrEnum):
@@ -115,14 +123,27 @@ class ItemBase(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
 class Check(ItemBase, tag="check"):
     """Yes / no / not applicable. `good` is the answer that passes."""
 
-    good: CheckAnswer = CheckAnswer.yes
+    good: CheckAnswer | None = None  # None: `yes`; `no` with a one-line veto
     points: Points = 0  # earned when the answer is good
     deduct: Points = 0  # taken when the answer is not good (deduction sections)
-    veto: Veto | None = None
+    veto: Veto | str | None = None  # a plain string: the one-line veto, see __post_init__
     mandatory: bool = False  # 必备: must be good for the result to be eligible
     evidence_on_fail: bool = False  # a photo is required when the answer fails
     hazard: Hazard | None = None
     finding: Label | None = None  # what is wrong when it fails: "作业通道堵塞"
+    info: bool = False  # 仅作了解: no points and never failed (e.g. 是否使用危险化学品)
+
+    def __post_init__(self) -> None:
+        # `veto: 发生重伤事故` means "answering yes vetoes": good is no, and 不适用 is not
+        # offered (it would silently mean "no veto"). Stored forms never had a string
+        # veto, so an absent `good` or `allow_na` keeps its old meaning for them.
+        one_line = isinstance(self.veto, str)
+        if one_line:
+            force_setattr(self, "veto", Veto(reason=self.veto))
+            if self.allow_na is None:
+                force_setattr(self, "allow_na", False)
+        if self.good is None:
+            force_setattr(self, "good", CheckAnswer.no if one_line else CheckAnswer.yes)
 
 
 class Option(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -165,6 +186,9 @@ class Rate(ItemBase, tag="rate"):
     per: Annotated[float, Meta(gt=0)] = 1
     # 不足一档按一档计: a part of a `per` step below the target counts as a whole step.
     part_step_counts: bool = False
+    # 按比例扣分: each `per` points below the target take `minus`, a part of a step its
+    # part (96.4% with minus 0.25 → 3.6 × 0.25). A new key: `deduct` keeps whole steps.
+    minus: Points = 0
 
 
 class DefectCount(ItemBase, tag="count"):
@@ -250,8 +274,11 @@ class Gate(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     section: ItemId | None = None  # with min_points or min_percent: one section only
     min_points: float | None = None
     min_percent: Annotated[float, Meta(ge=0, le=100)] | None = None
-    item: ItemId | None = None  # with at_least: a number or rate answer
+    item: ItemId | None = None  # with at_least (a number or rate answer), or an answer
     at_least: float | None = None
+    equals: str | None = None  # the answer of a check, choice or multi must be this,
+    any_of: list[str] | None = None  # or one of these,
+    none_of: list[str] | None = None  # or none of these (a multi: no chosen one)
     label: Label | None = None  # how to say it to a clerk; generated when absent
 
 
@@ -262,11 +289,25 @@ class Grade(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     requires: list[Gate] = []
 
 
+class GradeCap(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """最高评为…: while the answer matches, no grade above `at_most` is given."""
+
+    item: ItemId
+    equals: str | None = None
+    any_of: list[str] | None = None
+    at_most: ItemId  # a grade id
+    reason: Label
+
+
 class Scoring(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     max: Annotated[float, Meta(gt=0)]
     not_applicable: NotApplicablePolicy = NotApplicablePolicy.rescale
     gates: list[Gate] = []
     grades: list[Grade] = []  # highest threshold first
+    grade_caps: list[GradeCap] = []
+    out_of: Annotated[float, Meta(gt=0)] | None = None  # the total reported on this scale
+    round_sections: Rounding | None = None  # before they are added up and gated
+    round_total: Rounding | None = None  # after out_of, before gates and grades
 
 
 class FormDefinition(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):

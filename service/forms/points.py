@@ -47,6 +47,8 @@ def item_max_deduction(item: ItemBase) -> float | None:
             return None
         return item.max_count * item.deduct_each
     if isinstance(item, Rate):
+        if item.minus:
+            return item.target / item.per * item.minus
         return math.ceil(item.target / item.per) * item.deduct
     return 0.0
 

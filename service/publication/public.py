@@ -20,6 +20,7 @@ from service.rankings.routes import award_label, grade_label
 from service.web.access import PUBLIC, access
 from service.web.i18n import current_language
 from service.web.problems import problem_responses
+from service.web.templating import localize
 from service.web.urls import RowId, RowIdOrNone
 
 from . import queries, results
@@ -86,6 +87,8 @@ class PublishedRow(msgspec.Struct):
     final: float | None
     grade: str  # the grade band's name, in the request's language
     award: str
+    # Why a grade or award the score reached was withheld (earlier rounds of the series).
+    withheld: list[str] = msgspec.field(default_factory=list)
 
 
 class PublishedResult(msgspec.Struct):
@@ -162,6 +165,7 @@ class ResultApi(Controller):
                     final=r.final,
                     grade=grade_label(policy, r.grade),
                     award=award_label(policy, r.award),
+                    withheld=[localize(reason) for reason in r.withheld],
                 )
                 for r in shown.rows
                 if r.rank is not None

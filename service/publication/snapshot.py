@@ -58,6 +58,7 @@ class SnapshotRow(msgspec.Struct, frozen=True, kw_only=True):
     spread: float | None = None
     disagreement: bool = False
     reasons: tuple[Text, ...] = ()
+    withheld: tuple[Text, ...] = ()  # a grade or award withheld for an earlier round
 
     @property
     def key(self) -> Key:
@@ -87,6 +88,7 @@ def snapshot_rows(ranked: Iterable[RankedParticipant]) -> list[SnapshotRow]:
             spread=shown(r.spread),
             disagreement=r.disagreement,
             reasons=tuple(reason.message for reason in r.reasons),
+            withheld=tuple(reason.message for reason in r.withheld),
         )
         for r in ranked
     ]

@@ -28,11 +28,13 @@ from service.forms.points import EPSILON
 from service.scoring.numbers import number_text
 
 from .groups import Group, group_value
+from .history import Labelled, allowed_grade, award_blocked
 from .inputs import ParticipantScores
 from .policy import (
     FEWER_OPEN_MAJOR_HAZARDS,
     JUDGES_MEAN,
     SECTION_PREFIX,
+    AwardRule,
     Combine,
     FormEligibility,
     GradeBand,
@@ -66,6 +68,8 @@ class RankedParticipant(Struct, frozen=True, kw_only=True, gc=False):
     reasons: tuple[Reason, ...] = ()
     grade: str | None = None  # a GradeBand id of the policy
     award: str | None = None  # an AwardRule id of the policy
+    # Why a grade or an award its score reached was not given (earlier rounds).
+    withheld: tuple[Reason, ...] = ()
 
 
 def rank(
@@ -84,12 +88,22 @@ def rank(
     ranked = [ranked[entry[-1]] for entry in order]
     keys = [entry[0] for entry in order]
     ranks = _competition_ranks(keys)
-    awards = _awards(ranked, keys, policy)
+    awards, blocked = _awards(ranked, keys, policy)
     bands = sorted(policy.grades, key=lambda b: -b.min)
-    result = [
-        replace(a, rank=r, grade=_grade(a.final, bands) if bands else None, award=awards.get(i))
-        for i, (a, r) in enumerate(zip(ranked, ranks, strict=True))
-    ]
+    ladder = [Labelled(b.id, b.label) for b in bands]
+    labels = {b.id: b.label.zh for b in bands}
+    result = []
+    for i, (a, r) in enumerate(zip(ranked, ranks, strict=True)):
+        reached = _grade(a.final, bands) if bands else None
+        grade, rules = allowed_grade(reached, a.participant.history, ladder, policy.grade_after)
+        withheld = [
+            _reason("grade_withheld", grade=labels[rule.grade], after=labels[rule.after])
+            for rule in rules
+        ]
+        withheld += blocked.get(i, [])
+        result.append(
+            replace(a, rank=r, grade=grade, award=awards.get(i), withheld=tuple(withheld))
+        )
     for standing in (Standing.ineligible, Standing.incomplete):
         rest = [a for a in assessed if a.standing is standing]
         result += sorted(rest, key=lambda a: (_ahead(a.final), *_identity(a)))
@@ -183,6 +197,14 @@ MESSAGES = {
     ),
     "no_self_assessment": ("尚未提交自评", "No self-assessment yet"),
     "too_few_judges": ("评委评分{n}份，需要{needed}份", "{n} of {needed} judges' scores"),
+    "grade_withheld": (
+        "上一轮未获{after}或以上等级，不能评为{grade}",
+        "Not {after} or better in the previous round: cannot be {grade}",
+    ),
+    "award_withheld": (
+        "{year}年已获{award}，{years}年内不再授予",
+        "{award} won in {year}: not given again within {years} years",
+    ),
 }
 
 
@@ -293,32 +315,61 @@ def _competition_ranks(keys: list[Key]) -> list[int]:
     return ranks
 
 
-def _awards(ranked: list[RankedParticipant], keys: list[Key], policy: Policy) -> dict[int, str]:
-    """Award ids by position in `ranked` (which is in rank order, `keys` its keys)."""
+def _awards(
+    ranked: list[RankedParticipant], keys: list[Key], policy: Policy
+) -> tuple[dict[int, str], dict[int, list[Reason]]]:
+    """Award ids by position in `ranked` (which is in rank order, `keys` its keys), and
+    the reasons an award was withheld from those who would have won it but for an
+    earlier win (`Policy.award_gaps`): they are not candidates, so a top-N place
+    goes to the next one."""
     awarded: dict[int, str] = {}
+    withheld: dict[int, list[Reason]] = {}
     for rule in policy.awards:
         pool = [
             i
             for i, a in enumerate(ranked)
             if i not in awarded and (rule.min_final is None or a.final + EPSILON >= rule.min_final)  # type: ignore[operator]
         ]
-        if rule.top is not None:
-            # Top N within each group, ties at the cut-off all in. An unknown group value
-            # (no industry, no head count) is a group of its own.
-            def by_group(i: int, per: GroupBy | None = rule.per) -> tuple[bool, str]:
-                value = None if per is None else group_value(ranked[i].participant, per)
-                return (value is None, value or "")
-
-            top = rule.top
-            winners = []
-            for _, members in groupby(sorted(pool, key=lambda i: (by_group(i), i)), by_group):
-                ordered = list(members)
-                ranks = _competition_ranks([keys[i] for i in ordered])
-                winners += [i for i, r in zip(ordered, ranks, strict=True) if r <= top]
-            pool = winners
-        for i in pool:
+        blocked = {}
+        if any(gap.award == rule.id for gap in policy.award_gaps):
+            award = Labelled(rule.id, rule.label)
+            for i in pool:
+                found = award_blocked(award, ranked[i].participant.history, policy.award_gaps)
+                if found is not None:
+                    blocked[i] = found
+        if blocked:
+            for i in _winners(ranked, keys, rule, pool):
+                if i in blocked:
+                    gap, win = blocked[i]
+                    reason = _reason(
+                        "award_withheld", year=win.year, award=rule.label.zh, years=gap.years
+                    )
+                    withheld.setdefault(i, []).append(reason)
+            pool = [i for i in pool if i not in blocked]
+        for i in _winners(ranked, keys, rule, pool):
             awarded[i] = rule.id
-    return awarded
+    return awarded, withheld
+
+
+def _winners(
+    ranked: list[RankedParticipant], keys: list[Key], rule: AwardRule, pool: list[int]
+) -> list[int]:
+    """Who of `pool` (positions in rank order, all reaching the rule's minimum) wins."""
+    if rule.top is None:
+        return pool
+    # Top N within each group, ties at the cut-off all in. An unknown group value
+    # (no industry, no head count) is a group of its own.
+
+    def by_group(i: int, per: GroupBy | None = rule.per) -> tuple[bool, str]:
+        value = None if per is None else group_value(ranked[i].participant, per)
+        return (value is None, value or "")
+
+    winners = []
+    for _, members in groupby(sorted(pool, key=lambda i: (by_group(i), i)), by_group):
+        ordered = list(members)
+        ranks = _competition_ranks([keys[i] for i in ordered])
+        winners += [i for i, r in zip(ordered, ranks, strict=True) if r <= rule.top]
+    return winners
 
 
 def _grade(final: float | None, bands: list[GradeBand]) -> str | None:

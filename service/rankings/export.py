@@ -43,7 +43,7 @@ def _values(r: RankingRow, grades: dict, awards: dict) -> tuple:
         r.spread,
         "是" if r.disagreement else "",
         STANDING_ZH.get(r.standing, r.standing),
-        "；".join(r.reasons),
+        "；".join([*r.reasons, *r.withheld]),
         r.rectification_rate,
         r.open_major_hazards,
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import msgspec
 
+from .history import PastResult
+
 
 # gc=False: a ranking makes one per participant (10,000 and more); untracked, they
 # never bring on a full garbage collection (~80 ms in the server). Safe: plain values,
@@ -52,3 +54,7 @@ class ParticipantScores(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # snapshots frozen before hazards were tracked, which still decode.
     open_major_hazards: int | None = None
     rectification_rate: float | None = None
+
+    # What it got in the earlier rounds of the campaign's series, when the policy has
+    # rules over rounds (service/rankings/history.py); empty otherwise.
+    history: tuple[PastResult, ...] = ()

@@ -27,6 +27,8 @@ from msgspec import Struct
 from service.forms.model import FormDefinition, Grade, Text, as_text, text
 from service.scoring.numbers import number_text
 
+from .history import AwardGap, GradeAfter
+
 
 class Combine(enum.StrEnum):
     mean = "mean"
@@ -82,6 +84,9 @@ class Policy(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     grades: tuple[GradeBand, ...] = ()  # highest first
     awards: tuple[AwardRule, ...] = ()  # given in this order
     tie_breaks: tuple[str, ...] = (JUDGES_MEAN, NAME)
+    # Rules over the rounds of the campaign's series (service/rankings/history.py).
+    grade_after: tuple[GradeAfter, ...] = ()
+    award_gaps: tuple[AwardGap, ...] = ()
 
 
 def default_policy(grades: Iterable[Grade] = (), **overrides: object) -> Policy:
@@ -132,6 +137,7 @@ def check_policy(policy: Policy) -> list[str]:
             problems.append(f"awards[{index}]: needs top, min_final or both")
         if award.top is not None and award.top < 1:
             problems.append(f"awards[{index}].top: must be at least 1, not {award.top}")
+    problems += _history_problems(p)
     seen_breaks: set[str] = set()
     for index, rule in enumerate(p.tie_breaks):
         path = f"tie_breaks[{index}]"
@@ -148,6 +154,25 @@ def check_policy(policy: Policy) -> list[str]:
                 f"{path}: unknown tie-break `{rule}` (judges_mean, section:<id>, "
                 "fewer_open_major_hazards, name)"
             )
+    return problems
+
+
+def _history_problems(p: Policy) -> list[str]:
+    problems = []
+    bands = [band.id for band in p.grades]
+    for index, rule in enumerate(p.grade_after):
+        path = f"grade_after[{index}]"
+        for name in ("grade", "after"):
+            if getattr(rule, name) not in bands:
+                problems.append(f"{path}.{name}: no grade band `{getattr(rule, name)}`")
+        if rule.grade in bands and rule.after in bands and rule.grade == rule.after:
+            problems.append(f"{path}.after: a grade cannot need itself")
+    awards = {award.id for award in p.awards}
+    for index, gap in enumerate(p.award_gaps):
+        if gap.award not in awards:
+            problems.append(f"award_gaps[{index}].award: no award `{gap.award}`")
+        if gap.years < 1:
+            problems.append(f"award_gaps[{index}].years: must be at least 1, not {gap.years}")
     return problems
 
 
@@ -246,6 +271,7 @@ def describe(
         )
     for award in p.awards:
         say(_award_zh(award), _award_en(award))
+    lines += _history_lines(p, lang)
     if p.awards:
         say(
             "奖项按上列顺序评定，每个单位最多获一项；只有具备资格者才能获奖。",
@@ -263,6 +289,31 @@ def describe(
         "以上全部相同的并列同一名次，按名称排列。",
         "Still equal on all of these: they share the rank, listed by name.",
     )
+    return lines
+
+
+def _history_lines(p: Policy, lang: str) -> list[str]:
+    """The rules over the rounds of the series, in words."""
+    en = lang == "en"
+    bands = {band.id: text(band.label, lang) for band in p.grades}
+    awards = {award.id: text(award.label, lang) for award in p.awards}
+    lines = []
+    for rule in p.grade_after:
+        grade, after = bands.get(rule.grade, rule.grade), bands.get(rule.after, rule.after)
+        lines.append(
+            f"{grade} only if the previous round of the series gave {after} or better; "
+            "otherwise the best lower grade."
+            if en
+            else f"评为“{grade}”须在本系列上一轮获得“{after}”或以上等级，否则评为下一等级。"
+        )
+    for gap in p.award_gaps:
+        award = awards.get(gap.award, gap.award)
+        lines.append(
+            f"{award}: not given again within {gap.years} years of winning it "
+            "(such a unit is not a candidate)."
+            if en
+            else f"“{award}”：获得后{gap.years}年内不再授予（该单位不参加本奖项评定）。"
+        )
     return lines
 
 

@@ -39,6 +39,15 @@ from .policy_lists import (
     tie_breaks_from_positions,
     typed,
 )
+from .policy_rounds import (
+    AWARD_GAP_FIELDS,
+    GRADE_AFTER_FIELDS,
+    award_gap_rows,
+    award_gaps_from_rows,
+    grade_after_from_rows,
+    grade_after_rows,
+    posted_round_rules,
+)
 
 FIELDS = (
     "self_percent",
@@ -60,6 +69,9 @@ class PolicyForm(Struct, kw_only=True):
     awards: list[Row]  # id, zh, en, top, min_final, per, order, remove
     tie_breaks: list[str]  # the rule chosen at each position ("" for none)
     errors: Errors = field(default_factory=dict)
+    # Rules over the rounds of the series (policy_rounds): grade, after / award, years.
+    grade_after: list[Row] = field(default_factory=list)
+    award_gaps: list[Row] = field(default_factory=list)
 
 
 def policy_form(policy: Policy, *, sections: Collection[str] = ()) -> PolicyForm:
@@ -70,6 +82,8 @@ def policy_form(policy: Policy, *, sections: Collection[str] = ()) -> PolicyForm
         grades=padded(grade_rows(policy.grades), GRADE_FIELDS),
         awards=padded(award_rows(policy.awards), AWARD_FIELDS),
         tie_breaks=tie_break_positions(chosen, len(tie_break_choices(sections))),
+        grade_after=grade_after_rows(policy.grade_after),
+        award_gaps=award_gap_rows(policy.award_gaps),
     )
 
 
@@ -100,6 +114,13 @@ def policy_from_fields(
         values["tie_breaks"] = tie_breaks_from_positions(
             positions, sections=sections, errors=errors
         )
+    grade_after, award_gaps = posted_round_rules(fields)
+    if grade_after is not None:
+        bands = {band.id for band in values.get("grades", current.grades)}
+        values["grade_after"] = grade_after_from_rows(grade_after, bands=bands, errors=errors)
+    if award_gaps is not None:
+        award_ids = {award.id for award in values.get("awards", current.awards)}
+        values["award_gaps"] = award_gaps_from_rows(award_gaps, awards=award_ids, errors=errors)
     if not errors:
         policy = replace(current, **values)
         if not check_policy(policy):
@@ -114,6 +135,10 @@ def policy_from_fields(
         if positions is None
         else tie_break_positions(positions, len(tie_break_choices(sections))),
         errors=errors,
+        grade_after=shown.grade_after
+        if grade_after is None
+        else padded(grade_after, GRADE_AFTER_FIELDS),
+        award_gaps=shown.award_gaps if award_gaps is None else padded(award_gaps, AWARD_GAP_FIELDS),
     )
 
 

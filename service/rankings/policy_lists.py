@@ -61,6 +61,8 @@ class PolicyProblem(enum.StrEnum):
     top_too_small = "policy.top_too_small"
     unknown_section = "policy.unknown_section"
     chosen_twice = "policy.chosen_twice"
+    same_grade = "policy.same_grade"
+    years = "policy.years"
     invalid = "policy.invalid"
 
 
@@ -79,6 +81,8 @@ MESSAGES: dict[PolicyProblem, str] = {
     PolicyProblem.top_too_small: _l("At least 1 winner."),
     PolicyProblem.unknown_section: _l("This section is not in the form."),
     PolicyProblem.chosen_twice: _l("Already chosen above."),
+    PolicyProblem.same_grade: _l("A grade cannot need itself: choose a lower one."),
+    PolicyProblem.years: _l("Give a whole number of years from 1 to 50."),
     PolicyProblem.invalid: _l("These values do not make a valid policy."),
 }
 
@@ -137,7 +141,8 @@ def padded(rows: list[Row], names: tuple[str, ...]) -> list[Row]:
 
 def _blank(row: Row) -> bool:
     # `id` (hidden), `per` and `order` have values without anyone typing: not counted.
-    return not any(row.get(name) for name in ("zh", "en", "min", "top", "min_final"))
+    typed = ("zh", "en", "min", "top", "min_final", "grade", "after", "award", "years")
+    return not any(row.get(name) for name in typed)
 
 
 def _dropped(row: Row) -> bool:

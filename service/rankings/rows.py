@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from service.forms.model import Text
+
 from .aggregate import RankedParticipant, shown
 from .groups import group_value
 from .policy import GroupBy
@@ -29,6 +31,8 @@ class RankingRow(msgspec.Struct):
     spread: float | None
     disagreement: bool
     reasons: list[str]  # in the request's language
+    # Why a grade or award the score reached was not given (earlier rounds of the series).
+    withheld: list[str] = msgspec.field(default_factory=list)
     # The enterprise's hazards (its teams share them): None where not known.
     rectification_rate: float | None = None  # closed over found, in percent
     open_major_hazards: int | None = None
@@ -55,10 +59,12 @@ def ranking_row(r: RankedParticipant, lang: str) -> RankingRow:
         trimmed=r.trimmed,
         spread=shown(r.spread),
         disagreement=r.disagreement,
-        reasons=[
-            (reason.message.en or reason.message.zh) if lang == "en" else reason.message.zh
-            for reason in r.reasons
-        ],
+        reasons=[_in(reason.message, lang) for reason in r.reasons],
         rectification_rate=p.rectification_rate,
         open_major_hazards=p.open_major_hazards,
+        withheld=[_in(reason.message, lang) for reason in r.withheld],
     )
+
+
+def _in(message: Text, lang: str) -> str:
+    return (message.en or message.zh) if lang == "en" else message.zh

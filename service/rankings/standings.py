@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import msgspec
+from msgspec.structs import replace
 
 from service.forms import catalog
 from service.forms.model import FormDefinition
@@ -16,6 +17,7 @@ from service.forms.model import FormDefinition
 from . import queries
 from .aggregate import RankedParticipant, rank
 from .groups import Group
+from .inputs import ParticipantScores
 from .policy import SECTION_PREFIX, Policy, default_policy
 
 
@@ -55,6 +57,7 @@ async def standings(
             campaign.get("policy") or "",
             group,
             *await queries.scores_version(campaign["id"]),
+            *await _history_version(campaign),
         )
         found = _CACHE.get(key)
         if found is not None and time.monotonic() - found[0] < CACHE_SECONDS:
@@ -82,4 +85,40 @@ async def _standings(campaign: dict, group: Group | None) -> Standings:
         ownership=group.ownership if group else None,
         with_hazards=True,
     )
+    if policy.grade_after or policy.award_gaps:
+        rows = await _with_history(campaign, rows)
     return Standings(policy, definition, rank(rows, policy, group=group))
+
+
+def _has_history_rules(campaign: dict) -> bool:
+    if not campaign.get("policy"):
+        return False  # the defaults have none
+    policy = msgspec.json.decode(campaign["policy"], type=Policy)
+    return bool(policy.grade_after or policy.award_gaps)
+
+
+async def _history_version(campaign: dict) -> tuple:
+    """The cache key's part for rules over rounds: an import or a publication in the
+    series, or the campaign's round changed, makes a new key."""
+    if not _has_history_rules(campaign):
+        return ()
+    from service.series.queries import history_version
+
+    return await history_version(campaign)
+
+
+async def _with_history(campaign: dict, rows: list[ParticipantScores]) -> list[ParticipantScores]:
+    """The rows with what each got in the series' earlier rounds (kept in a snapshot's
+    inputs, so the frozen result says what the rules saw)."""
+    # Imported here: the series' queries read snapshots, whose module needs this one.
+    from service.series.queries import campaign_history
+
+    history = await campaign_history(campaign)
+    if not history:
+        return rows
+    return [
+        replace(row, history=found)
+        if (found := history.get((row.enterprise_id, row.team_id)))
+        else row
+        for row in rows
+    ]

@@ -53,6 +53,16 @@ class GradeResult(Struct, frozen=True):
     label: Text
 
 
+class GradeLimit(Struct, frozen=True):
+    """Why a grade the total reaches was not given, for the result page."""
+
+    grade: str  # the grade not given
+    code: str  # grade_cap, or the code of the grade's unmet requirement (a GateFailure's)
+    message: Text  # says the grade and why
+    section: str | None = None
+    item: str | None = None
+
+
 class Breakdown(Struct, frozen=True, kw_only=True):
     form_id: str
     form_version: int
@@ -67,6 +77,10 @@ class Breakdown(Struct, frozen=True, kw_only=True):
     gate_failures: list[GateFailure]
     eligible: bool
     grade: GradeResult | None
+    # Higher grades the total reached but did not get (a requirement, a cap); empty
+    # when the result is not eligible (gate_failures say why). Absent in results
+    # stored before it existed.
+    grade_limits: list[GradeLimit] = []
     answered: int
     missing: int
     failed: int

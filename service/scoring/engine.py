@@ -6,15 +6,17 @@ Order of work, as the tables are scored by hand:
    most their cap; bonus sections add at most their cap;
 3. under `rescale`, not-applicable items leave the denominator and the scored sections
    are scaled up to the declared maximum; bonus and deduction lists apply after that;
-4. vetoes, mandatory items and gates decide eligibility; the grade is the highest band
-   reached whose own conditions hold.
+4. a form may round each section (before they are added up) and the total (after an
+   `out_of` conversion: a 1000-point table reported out of 100), half up;
+5. vetoes, mandatory items and gates decide eligibility on those rounded values; the
+   grade is the highest band reached whose own conditions hold and no cap excludes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.forms.answers import NA, InvalidAnswers, first_errors, visible_items
 from service.forms.model import (
@@ -26,6 +28,7 @@ from service.forms.model import (
     MultiChoice,
     NotApplicablePolicy,
     Rate,
+    Rounding,
     Section,
     SectionKind,
     as_text,
@@ -40,6 +43,7 @@ from .breakdown import (
     VetoReason,
 )
 from .gates import gate_failures, grade_reached, has_veto, item_failures
+from .numbers import round_half_up
 
 
 def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
@@ -51,6 +55,7 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
     policy = (
         definition.scoring.not_applicable if definition.scoring else NotApplicablePolicy.rescale
     )
+    places = _Places.of(definition)
     visible = visible_items(definition, answers)
     items: list[ItemResult] = []
     sections: list[SectionResult] = []
@@ -65,7 +70,7 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
             applicable += full
             if item.id in visible and has_veto(item):
                 vetoes += _vetoes(item, answers.get(item.id))
-        sections.append(_section_result(section, earned, applicable))
+        sections.append(_section_result(section, earned, applicable, places.sections))
     base_score = sum(s.score for s in sections if _in_base(s))
     base_max = sum(s.max for s in sections if _in_base(s))
     declared = definition.scoring.max if definition.scoring else 0.0
@@ -77,7 +82,12 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
         s.score for s in sections if s.kind == SectionKind.deduction.value and s.max == 0
     )
     total = max(0.0, scaled + bonus - deductions)
-    percentage = total / declared * 100 if declared else 0.0
+    reported_max = places.out_of or declared
+    if places.out_of:
+        total = total * places.out_of / declared
+    if places.total is not None:
+        total = round_half_up(total, places.total)
+    percentage = total / reported_max * 100 if reported_max else 0.0
     failures = item_failures(definition, answers, visible)
     if definition.scoring:
         failures += [
@@ -86,13 +96,13 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
             for failure in gate_failures(gate, total, sections, answers, definition)
         ]
     eligible = not vetoes and not failures
-    grade = grade_reached(definition, total, sections, answers) if eligible else None
+    grade, limits = grade_reached(definition, total, sections, answers) if eligible else (None, [])
     counts = {status: sum(1 for i in items if i.status is status) for status in ItemStatus}
     return Breakdown(
         form_id=definition.id,
         form_version=definition.version,
         total=_round(total),
-        max=declared,
+        max=reported_max,
         percentage=_round(percentage),
         bonus=_round(bonus),
         bonus_cap=bonus_cap(definition),
@@ -102,6 +112,7 @@ def score(definition: FormDefinition, answers: Mapping[str, Any]) -> Breakdown:
         gate_failures=failures,
         eligible=eligible,
         grade=grade,
+        grade_limits=limits,
         answered=counts[ItemStatus.answered] + counts[ItemStatus.failed],
         missing=counts[ItemStatus.missing],
         failed=counts[ItemStatus.failed],
@@ -144,6 +155,8 @@ def _earned(section: Section, item: ItemBase, value: Any) -> tuple[float, bool]:
     """Points earned (negative for a deduction) and whether the item failed."""
     deduction_section = section.kind is SectionKind.deduction
     if isinstance(item, Check):
+        if item.info:  # asked to know, not to judge: "no" is as good as "yes"
+            return 0.0, False
         good = value == item.good  # a StrEnum equals its value
         if deduction_section:
             return (0.0 if good else -item.deduct), not good
@@ -160,6 +173,8 @@ def _earned(section: Section, item: ItemBase, value: Any) -> tuple[float, bool]:
         if value >= item.target - EPSILON:
             return (0.0 if deduction_section else item.points), False
         below = (item.target - value) / item.per
+        if item.minus:  # pro rata: every part of a step counts for its part
+            return _deducted(item.points, below * item.minus, deduction_section)
         steps = math.ceil(below - EPSILON) if item.part_step_counts else math.floor(below + EPSILON)
         if deduction_section:
             return -steps * item.deduct, steps > 0
@@ -173,6 +188,13 @@ def _earned(section: Section, item: ItemBase, value: Any) -> tuple[float, bool]:
             return -taken, value > 0
         return max(0.0, item.points - taken), value > 0
     return 0.0, False
+
+
+def _deducted(points: float, taken: float, deduction_section: bool) -> tuple[float, bool]:
+    if deduction_section:
+        return -taken, taken > EPSILON
+    earned = max(0.0, points - taken)
+    return earned, earned < points - EPSILON
 
 
 def _vetoes(item: ItemBase, value: Any) -> list[VetoReason]:
@@ -191,7 +213,20 @@ def _vetoes(item: ItemBase, value: Any) -> list[VetoReason]:
 # ---------------------------------------------------------------- sections
 
 
-def _section_result(section: Section, earned: float, applicable: float) -> SectionResult:
+def _section_result(
+    section: Section, earned: float, applicable: float, places: int | None
+) -> SectionResult:
+    result = _unrounded_section(section, earned, applicable)
+    if places is None:
+        return result
+    score = round_half_up(result.score, places)
+    percentage = None
+    if result.percentage is not None:
+        percentage = score / result.max * 100 if result.max > EPSILON else 0.0
+    return SectionResult(result.id, result.kind, score, result.max, percentage, result.cap)
+
+
+def _unrounded_section(section: Section, earned: float, applicable: float) -> SectionResult:
     if section.kind is SectionKind.bonus:
         score = min(section.cap or 0.0, max(0.0, earned))
         return SectionResult(section.id, section.kind.value, score, 0.0, None, section.cap)
@@ -216,6 +251,27 @@ def _in_base(section: SectionResult) -> bool:
 
 
 # ---------------------------------------------------------------- rounding
+
+
+class _Places(NamedTuple):
+    """What the form says about rounding: decimals for sections and the total (None:
+    not rounded by the form), and the scale the total is reported on."""
+
+    sections: int | None
+    total: int | None
+    out_of: float | None
+
+    @classmethod
+    def of(cls, definition: FormDefinition) -> _Places:
+        scoring = definition.scoring
+        if scoring is None:
+            return cls(None, None, None)
+        return cls(
+            _PLACES.get(scoring.round_sections), _PLACES.get(scoring.round_total), scoring.out_of
+        )
+
+
+_PLACES: dict[Rounding | None, int] = {Rounding.whole: 0, Rounding.one_decimal: 1}
 
 
 def _round(value: float) -> float:

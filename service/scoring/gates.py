@@ -19,7 +19,8 @@ from service.forms.model import (
 from service.forms.points import EPSILON
 from service.scoring.numbers import number_text
 
-from .breakdown import GateFailure, GradeResult, SectionResult
+from .breakdown import GateFailure, GradeLimit, GradeResult, SectionResult
+from .conditions import answer_matches, answer_of, answer_words, wanted_answers, words_of
 
 
 def item_failures(
@@ -132,6 +133,8 @@ def gate_failures(
             )
             return [GateFailure("section_minimum", message, section=gate.section)]
         return []
+    if gate.item is not None and gate.at_least is None:
+        return _answer_gate(gate, answers, definition, custom)
     if gate.item is not None and gate.at_least is not None:
         value = answers.get(gate.item)
         if not isinstance(value, (int, float)) or value + EPSILON < gate.at_least:
@@ -147,21 +150,79 @@ def gate_failures(
     return []
 
 
+def _answer_gate(
+    gate: Gate, answers: Mapping[str, Any], definition: FormDefinition, custom: Text | None
+) -> list[GateFailure]:
+    """`equals` / `any_of`: the answer must be one of them; `none_of`: must not be."""
+    assert gate.item is not None
+    value = answer_of(definition, answers, gate.item)
+    item = definition.item_map()[gate.item]
+    excluded = gate.none_of is not None
+    wanted = list(gate.none_of or []) if excluded else wanted_answers(gate.equals, gate.any_of)
+    answered = value not in (None, "", [])
+    if answered and answer_matches(value, wanted) != excluded:
+        return []  # an open question meets neither kind of condition
+    label, shown, needed = as_text(item.label), answer_words(item, value), words_of(item, wanted)
+    if not answered:
+        message = Text(zh=f"“{label.zh}”未作答", en=f"{label.en or label.zh}: no answer")
+    elif excluded:
+        message = Text(
+            zh=f"“{label.zh}”的回答为“{shown.zh}”，不得为“{needed.zh}”",
+            en=f"{label.en or label.zh}: answered {shown.en}, which must not be {needed.en}",
+        )
+    else:
+        message = Text(
+            zh=f"“{label.zh}”的回答为“{shown.zh}”，须为“{needed.zh}”",
+            en=f"{label.en or label.zh}: answered {shown.en}, needs {needed.en}",
+        )
+    return [GateFailure("item_answer", custom or message, item=gate.item)]
+
+
 def grade_reached(
     definition: FormDefinition,
     total: float,
     sections: list[SectionResult],
     answers: Mapping[str, Any],
-) -> GradeResult | None:
+) -> tuple[GradeResult | None, list[GradeLimit]]:
+    """The highest grade whose minimum the total reaches, whose requirements hold and
+    which no cap excludes; and why each higher grade the total reaches was not given."""
     if definition.scoring is None:
-        return None
-    for grade in definition.scoring.grades:
+        return None, []
+    scoring = definition.scoring
+    rank = {grade.id: index for index, grade in enumerate(scoring.grades)}
+    caps = [
+        cap
+        for cap in scoring.grade_caps
+        if answer_matches(
+            answer_of(definition, answers, cap.item), wanted_answers(cap.equals, cap.any_of)
+        )
+    ]
+    limits: list[GradeLimit] = []
+    for index, grade in enumerate(scoring.grades):
         if total + EPSILON < grade.min:
             continue
-        if any(gate_failures(g, total, sections, answers, definition) for g in grade.requires):
-            continue
-        return GradeResult(grade.id, as_text(grade.label))
-    return None
+        label = as_text(grade.label)
+        before = len(limits)
+        for cap in caps:
+            if rank.get(cap.at_most, -1) > index:
+                reason = _not_given(label, as_text(cap.reason))
+                limits.append(GradeLimit(grade.id, "grade_cap", reason, item=cap.item))
+        for gate in grade.requires:
+            for failure in gate_failures(gate, total, sections, answers, definition):
+                reason = _not_given(label, failure.message)
+                limits.append(
+                    GradeLimit(grade.id, failure.code, reason, failure.section, failure.item)
+                )
+        if len(limits) == before:
+            return GradeResult(grade.id, label), limits
+    return None, limits
+
+
+def _not_given(grade: Text, why: Text) -> Text:
+    return Text(
+        zh=f"未评为“{grade.zh}”：{why.zh}",
+        en=f"Not graded {grade.en or grade.zh}: {why.en or why.zh}",
+    )
 
 
 def _rescaled(definition: FormDefinition) -> bool:

@@ -83,7 +83,7 @@
     if (value === undefined) { delete fill.draft.answers[id + ".remark"]; } else { fill.draft.answers[id + ".remark"] = value; }
   }
 
-  function failed(item, value) { return item.type === "check" && value !== undefined && value !== "na" && value !== item.good; }
+  function failed(item, value) { return item.type === "check" && !item.info && value !== undefined && value !== "na" && value !== item.good; }
 
   // What a submission still lacks, as the server's completeness rules say it.
   function missing(fill, visible) {

@@ -21,11 +21,22 @@ from tests.conftest import settings_for
 from tests.factories import form_data, in_database, make_user, sign_in, two_enterprises
 
 # A scored self-assessment form: a required text, a choice that shows a check
-# (show_if), a number with a range, a long text, a veto.
+# (show_if), a number with a range, an informational question, a long text, a veto;
+# grades, capped when chemicals are used.
+CAP_REASON = "使用危险化学品的，最高评为合格"
 FORM = form_data(
     id="fill-test",
     roles=["enterprise", "judge", "supervisor"],
-    scoring={"max": 20},
+    scoring={
+        "max": 20,
+        "grades": [
+            {"id": "top", "min": 18, "label": {"zh": "优秀", "en": "Excellent"}},
+            {"id": "pass", "min": 10, "label": {"zh": "合格", "en": "Pass"}},
+        ],
+        "grade_caps": [
+            {"item": "chemicals", "equals": "yes", "at_most": "pass", "reason": CAP_REASON}
+        ],
+    },
     sections=[
         {
             "id": "basics",
@@ -48,6 +59,7 @@ FORM = form_data(
                     "show_if": {"item": "chemicals", "equals": "yes"},
                 },
                 {"id": "workers", "type": "number", "label": "职工人数", "min": 0, "max": 5000},
+                {"id": "night-shift", "type": "check", "label": "是否有夜班", "info": True},
             ],
         },
         {
@@ -62,6 +74,7 @@ FORM = form_data(
                     "good": "no",
                     "points": 10,
                     "veto": {"reason": "发生死亡事故", "when": "yes"},
+                    "allow_na": False,
                 },
                 {"id": "remarks", "type": "long_text", "label": "备注"},
             ],
@@ -265,6 +278,25 @@ def test_a_veto_shows_on_review_and_result(app, world):
         chair.post(f"{path}/submit", data={"_csrf_token": csrf(review)})
         stored = in_database(world["url"], lambda: queries.find(_id(path)))
         assert stored["vetoed"] is True and stored["eligible"] is False
+
+
+def test_an_informational_no_is_not_failed_and_a_capped_grade_says_why(app, world):
+    why = f"未评为“优秀”：{CAP_REASON}"
+    with signed_in(app, "chair") as chair:
+        path = start_own(chair, world)
+        basics = {"place": "二车间", "chemicals": "yes", "msds": "yes", "night-shift": "no"}
+        save(chair, path, "basics", **basics)
+        save(chair, path, "safety", accident="no")
+        assert why in chair.get(path).text  # the live score, while filling
+        review = chair.get(f"{path}/review").text
+        assert "review-failed" not in review  # "no night shift" is no failed item
+        chair.post(f"{path}/submit", data={"_csrf_token": csrf(review)})
+        stored = in_database(world["url"], lambda: queries.find(_id(path)))
+        assert float(stored["total"]) == 20 and stored["grade"] == "pass"
+        result = chair.get(path).text
+        assert 'class="item result-item status-answered" id="item-night-shift"' in result
+        assert '<span class="tag tag-points">合格</span>' in result
+        assert f'<p class="grade-limit">{why}</p>' in result
 
 
 def test_a_correction_is_a_new_version_with_who_and_why(app, world):

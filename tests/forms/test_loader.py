@@ -300,7 +300,7 @@ def test_deduction_and_bonus_section_rules():
     )
     text = "\n".join(messages(load_errors(data)))
     assert "bonus item `m` has a negative option score" in text
-    assert "rate `r` in a deduction section needs deduct" in text
+    assert "rate `r` in a deduction section needs minus (pro rata) or deduct" in text
 
 
 def test_a_section_show_if_must_point_at_an_item_of_an_earlier_section():

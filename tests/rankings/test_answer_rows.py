@@ -56,6 +56,7 @@ FORM = scored_form(
                 "good": "no",
                 "points": 5,
                 "veto": {"reason": "发生死亡事故", "when": "yes"},
+                "allow_na": False,
             },
             {"id": "note", "type": "long_text", "label": "备注"},
         ],

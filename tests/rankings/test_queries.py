@@ -50,6 +50,7 @@ FORM = form_data(
                     "label": "发生事故",
                     "good": "no",
                     "veto": {"when": "yes", "reason": VETO},
+                    "allow_na": False,
                 },
             ],
         },

@@ -30,7 +30,7 @@ def scored_item(draw: st.DrawFn, item_id: str) -> dict[str, Any]:
             **item,
             "points": value,
             "target": draw(st.integers(50, 100)),
-            "deduct": draw(points),
+            draw(st.sampled_from(["deduct", "minus"])): draw(points),  # whole steps, pro rata
             "per": per,
         }
     if kind == "multi":
@@ -104,6 +104,7 @@ def scored_form(draw: st.DrawFn, with_extras: bool = True) -> dict[str, Any]:
                 "label": "事故",
                 "good": "no",
                 "veto": {"when": "yes", "reason": "事故"},
+                "allow_na": True,  # said explicitly: 不适用 means no veto here
             }
         )
     maximum = sum(s.get("points", 0) for s in sections if s.get("kind") != "bonus")

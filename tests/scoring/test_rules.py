@@ -169,7 +169,7 @@ def test_deduction_section_with_its_own_points():
 
 
 def test_veto_makes_the_result_ineligible_whatever_the_score():
-    veto = check("accident", good="no", veto={"when": "yes", "reason": "发生死亡事故"})
+    veto = check("accident", veto="发生死亡事故")  # the one-line veto: yes vetoes
     form = scored_form(
         section("s", [check("a", 10), veto], points=10),
         max=10,
@@ -353,7 +353,7 @@ def test_a_section_percent_gate_skips_a_section_with_nothing_applicable():
 
 
 def test_an_unanswered_veto_question_keeps_the_result_ineligible():
-    veto = check("accident", good="no", veto={"when": "yes", "reason": "发生事故"})
+    veto = check("accident", good="no", veto={"when": "yes", "reason": "发生事故"}, allow_na=False)
     form = scored_form(section("s", [check("a", 10), veto], points=10), max=10)
     open_question = score(form, {"a": "yes"})
     assert not open_question.eligible and not open_question.vetoed
