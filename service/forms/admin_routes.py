@@ -28,8 +28,8 @@ from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
 
 from . import uploads
-from .imported import WorkbookInvalid
-from .imports import import_file
+from .imported import CellError, WorkbookInvalid
+from .imports import import_file, with_row_content
 from .loader import FormFileInvalid, load_form_text
 from .ownership import PublishRefusal, next_version, publish_refusal
 from .points import counts_toward_max, declared_sections_total, item_max
@@ -41,11 +41,12 @@ _ENVELOPE = 64 * 1024
 REFUSALS = {
     PublishRefusal.shared: _l(
         "This form id is a built-in or county-level form: a town cannot publish a version "
-        "of it. Give your table a new id (the id: line of the file) and upload it again."
+        "of it. Give your table a new id (表编号 on the 设置 sheet of a workbook, the id: line of "
+        "a YAML file) and upload it again."
     ),
     PublishRefusal.other_town: _l(
-        "This form id belongs to another town. Give your table a new id (the id: line of "
-        "the file) and upload it again."
+        "This form id belongs to another town. Give your table a new id (表编号 on the 设置 "
+        "sheet of a workbook, the id: line of a YAML file) and upload it again."
     ),
     PublishRefusal.town_not_yours: _l("Choose one of your towns."),
 }
@@ -95,8 +96,10 @@ class FormAdmin(Controller):
         try:
             imported = await anyio.to_thread.run_sync(import_file, content, name)
         except WorkbookInvalid as exc:
-            errors = sorted(exc.errors, key=lambda e: (e.row or 0, e.sheet, e.column or ""))
-            return await _list_page(principal, file_name=name, cell_errors=errors, status=400)
+            errors = await anyio.to_thread.run_sync(with_row_content, content, exc.errors)
+            return await _list_page(
+                principal, file_name=name, cell_errors=_by_sheet_and_row(errors), status=400
+            )
         except FormFileInvalid as exc:
             return await _list_page(principal, file_name=name, line_errors=exc.errors, status=400)
         upload_id = await uploads.save_upload(principal.user_id, town_id, name, imported)
@@ -145,6 +148,18 @@ class FormAdmin(Controller):
             media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="form-template.xlsx"'},
         )
+
+
+def _by_sheet_and_row(errors: list[CellError]) -> list[CellError]:
+    """Down the table as she reads it: sheet by sheet (in the order they first come up),
+    whole-sheet problems first, then row by row."""
+    sheets: dict[str, int] = {}
+    for error in errors:
+        sheets.setdefault(error.sheet, len(sheets))
+    return sorted(
+        errors,
+        key=lambda e: (sheets[e.sheet], e.row or 0, len(e.column or ""), e.column or ""),
+    )
 
 
 async def _upload_town(principal: Principal, posted: object) -> int | bool | None:

@@ -23,6 +23,9 @@ class CellError:
     row: int | None  # 1-based, as the spreadsheet shows it
     column: str | None  # a letter, as the spreadsheet shows it ("E")
     message: str
+    # The row's own words (its 考核内容, a question's label), so a clerk finds the row
+    # in her table; filled in by imports.with_row_content when it is shown on a page.
+    content: str | None = None
 
     @property
     def cell(self) -> str:

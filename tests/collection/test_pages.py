@@ -21,22 +21,12 @@ from tests.conftest import settings_for
 from tests.factories import form_data, in_database, make_user, sign_in, two_enterprises
 
 # A scored self-assessment form: a required text, a choice that shows a check
-# (show_if), a number with a range, an informational question, a long text, a veto;
-# grades, capped when chemicals are used.
-CAP_REASON = "使用危险化学品的，最高评为合格"
+# (show_if), a number with a range, a long text, a veto. No grades: the policy tests
+# (tests/rankings) start from a form without any.
 FORM = form_data(
     id="fill-test",
     roles=["enterprise", "judge", "supervisor"],
-    scoring={
-        "max": 20,
-        "grades": [
-            {"id": "top", "min": 18, "label": {"zh": "优秀", "en": "Excellent"}},
-            {"id": "pass", "min": 10, "label": {"zh": "合格", "en": "Pass"}},
-        ],
-        "grade_caps": [
-            {"item": "chemicals", "equals": "yes", "at_most": "pass", "reason": CAP_REASON}
-        ],
-    },
+    scoring={"max": 20},
     sections=[
         {
             "id": "basics",
@@ -59,7 +49,6 @@ FORM = form_data(
                     "show_if": {"item": "chemicals", "equals": "yes"},
                 },
                 {"id": "workers", "type": "number", "label": "职工人数", "min": 0, "max": 5000},
-                {"id": "night-shift", "type": "check", "label": "是否有夜班", "info": True},
             ],
         },
         {
@@ -81,6 +70,32 @@ FORM = form_data(
         },
     ],
 )
+# The same form with an informational question, and grades capped when chemicals are used.
+CAP_REASON = "使用危险化学品的，最高评为合格"
+CAPPED_FORM = {
+    **FORM,
+    "id": "fill-test-capped",
+    "scoring": {
+        "max": 20,
+        "grades": [
+            {"id": "top", "min": 18, "label": {"zh": "优秀", "en": "Excellent"}},
+            {"id": "pass", "min": 10, "label": {"zh": "合格", "en": "Pass"}},
+        ],
+        "grade_caps": [
+            {"item": "chemicals", "equals": "yes", "at_most": "pass", "reason": CAP_REASON}
+        ],
+    },
+    "sections": [
+        {
+            **FORM["sections"][0],
+            "items": [
+                *FORM["sections"][0]["items"],
+                {"id": "night-shift", "type": "check", "label": "是否有夜班", "info": True},
+            ],
+        },
+        *FORM["sections"][1:],
+    ],
+}
 HOSTILE = '<script>alert("x")</script>{{ 7*7 }}'
 
 
@@ -99,10 +114,14 @@ def start_fields(page: str) -> list[dict[str, str]]:
 def world(database_url: str) -> dict[str, Any]:
     """A town with enterprises "own" and "other", the form in an open campaign with
     self-assessment, judges and supervisors, and one account per role."""
+    return make_world(database_url, FORM)
+
+
+def make_world(database_url: str, form: dict) -> dict[str, Any]:
     places = in_database(database_url, two_enterprises)
 
     async def setup() -> dict[str, Any]:
-        form_version_id, _ = await stored_form(FORM)
+        form_version_id, _ = await stored_form(form)
         campaign = await add_campaign(
             places["town"],
             form_version_id,
@@ -280,7 +299,9 @@ def test_a_veto_shows_on_review_and_result(app, world):
         assert stored["vetoed"] is True and stored["eligible"] is False
 
 
-def test_an_informational_no_is_not_failed_and_a_capped_grade_says_why(app, world):
+def test_an_informational_no_is_not_failed_and_a_capped_grade_says_why(database_url):
+    world = make_world(database_url, CAPPED_FORM)
+    app = create_app(settings_for(database_url))
     why = f"未评为“优秀”：{CAP_REASON}"
     with signed_in(app, "chair") as chair:
         path = start_own(chair, world)

@@ -53,7 +53,7 @@ def test_a_clerk_uploads_previews_and_publishes_a_form(engine_server, phone_cont
     assert page.evaluate("document.documentElement.scrollWidth") <= FILL_PHONE["width"]
     screenshot(page, "forms-admin-02-preview")
 
-    page.get_by_role("button", name="发布为第1版").click()
+    page.locator("#publish").get_by_role("button", name="发布为第1版").click()
     page.get_by_text("已发布为 county-check-2026 的第1版。").wait_for()
     screenshot(page, "forms-admin-03-published")
 

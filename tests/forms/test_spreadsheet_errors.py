@@ -108,3 +108,31 @@ def test_an_option_list_error_is_said_at_the_option_row():
     options = [OPTIONS_HEADER, ["学习", "a", "完整", 3], [None, "a", "不全", 1]]
     errors = errors_of(workbook_bytes(items, basic_settings(总分="3"), options))
     assert errors == ["选项!B3: 选项编号“a”在题目“s1-1”中重复"]
+
+
+def test_mistakes_in_the_newer_rules_are_said_at_their_cells():
+    items = [
+        ["部分", "序号", "考核内容", "分值", "题型", "扣分", "按比例扣分", "仅作了解", "否决"],
+        ["一、基础（10分）"],
+        [None, 1, "签订率", 5, "比率", 0.5, "每低1个百分点扣0.25分"],  # row 3: both
+        [None, 2, "是否使用化学品", 5, None, None, None, "是"],  # row 4: info with points
+        [None, 3, "发放率", None, "比率", None, "大概扣一点"],  # row 5: not a rule
+        [None, 4, "发生死亡事故", None, None, None, None, None, "死亡事故"],
+    ]
+    settings_rows = basic_settings(总分="10", 参评条件="项目 s1-4=也许")
+    settings_rows += [
+        ["等级", 8, None, "达标", "pass"],
+        ["最高评为", "项目 s1-4=是", None, "发生死亡事故的，最高评为合格", "second"],
+        ["最高评为", "项目 s1-4≠否", None, "理由", "pass"],
+        ["部分得分", "保留两位"],
+    ]
+    errors = errors_of(workbook_bytes(items, settings_rows))
+    assert errors[:5] == [
+        "评分表!G3: 比率题“s1-1”同时填了“按比例扣分”和“扣分”（整档），只能填一个",
+        "评分表!D4: 题目“s1-2”仅作了解，不能填分值、扣分、否决、必备、隐患等级或不合格须拍照",
+        '评分表!G5: 按比例扣分 "大概扣一点" 看不懂；写作“每低1个百分点扣0.25分”，或只填扣的分数',
+        "设置!B9: 条件中的“也许”不是题目“s1-4”的答案；可用：no, yes (scoring.gates[0].equals)",
+        "设置!E11: 最高评为的等级“second”不存在（“编号”列写等级编号：pass）",
+    ]
+    assert errors[5].startswith('设置!B12: 最高评为的条件 "项目 s1-4≠否" 须写作“项目 编号=答案”')
+    assert errors[6:] == ['设置!B13: 部分得分 "保留两位" 不是可用的值；可填：保留一位小数、取整']

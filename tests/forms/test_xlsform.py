@@ -320,7 +320,7 @@ def test_nothing_usable_raises_with_every_reason():
     with pytest.raises(WorkbookInvalid) as caught:
         read_xlsform(xlsx([("calculate", "x", None), ("start", "start", None)]), "f.xlsx")
     assert [str(e) for e in caught.value.errors] == [
-        "survey: no question in the survey sheet can be imported",
+        "survey: survey 表中没有可以导入的问题（原因见下面各行）",
         'survey!A2: calculate "x" 无法导入：不支持计算字段',
         'survey!A3: start "start" 无法导入：不支持元数据字段（提交人和时间由本服务记录）',
     ]
@@ -470,3 +470,23 @@ def test_a_choice_named_na_is_renamed_as_na_means_not_applicable_here():
     assert [o.id for o in items(form)["a"].options] == ["ok", "na-choice"]
     assert items(form)["b"].show_if == ShowIf(item="a", equals="na-choice")
     assert warning_texts(form) == ["choices!B3: 选项名 na 表示不适用，导入为 na-choice"]
+
+
+def test_an_xlsform_whose_survey_sheet_has_another_name_is_told_so():
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_file(xlsx([["text", "a", "A"]], sheets={"survey": "Sheet1"}), "upload.xlsx")
+    assert [(e.sheet, e.row) for e in caught.value.errors] == [("Sheet1", None)]
+    assert "survey" in caught.value.errors[0].message
+    assert "评分表" not in str(caught.value.errors[0])  # not taken for a scoring table
+    header = ["Type", "Name", "label::English (en)"]
+    other_case = xlsx([["text", "a", "A"]], header=header, sheets={"survey": "问卷"})
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_file(other_case, "upload.xlsx")
+    assert "请把工作表“问卷”改名为 survey" in str(caught.value.errors[0])
+
+
+@needs_examples
+def test_the_real_xlsform_without_a_survey_sheet_is_told_so():
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_file((EXAMPLES / "survey_no_name.xlsx").read_bytes(), "survey_no_name.xlsx")
+    assert "请把工作表“Sheet1”改名为 survey" in str(caught.value.errors[0])

@@ -323,6 +323,18 @@ RULES: dict[str, Rule] = {
         ADMIN, "/admin/users/{victim}/roles", {"role": "judge", "action": "grant"}
     ),
     "GET /admin/audit": Rule(ADMIN, "/admin/audit", county=True),
+    "GET /admin/forms": Rule(ADMIN, "/admin/forms"),
+    "GET /admin/forms/template.xlsx": Rule(ADMIN, "/admin/forms/template.xlsx"),
+    "POST /admin/forms/upload": Rule(ADMIN, "/admin/forms/upload"),
+    "GET /admin/forms/uploads/{upload_id:int}": Rule(ADMIN, "/admin/forms/uploads/999"),
+    "POST /admin/forms/uploads/{upload_id:int}/publish": Rule(
+        ADMIN, "/admin/forms/uploads/999/publish"
+    ),
+    "GET /admin/series": Rule(ADMIN, "/admin/series"),
+    "POST /admin/series": Rule(ADMIN, "/admin/series", {"name": ""}),
+    "GET /admin/series/{series_id:int}": Rule(ADMIN, "/admin/series/999"),
+    "POST /admin/series/{series_id:int}/history": Rule(ADMIN, "/admin/series/999/history"),
+    "POST /admin/campaigns/{campaign_id:int}/round": Rule(ADMIN, "/admin/campaigns/999/round"),
     "GET /static/{file_path:path}": Rule(PUBLIC, "/static/css/app.css"),
     "HEAD /static/{file_path:path}": Rule(PUBLIC, "/static/css/app.css"),
     "GET /schema": Rule(PUBLIC, "/schema"),

@@ -136,3 +136,35 @@ BOOL = ValueKind(
 def words(name: str, table: Words) -> ValueKind:
     choices = tuple(words[0] for words in table.words.values())
     return ValueKind(name, table.read, table.write, table.allowed(), choices)
+
+
+# 每低1个百分点扣0.25分, as published 考核细则 print a pro-rata rate (also 每降低…, 每少…,
+# 每低1%扣…). The step goes to `per`, the amount to `minus`.
+_PRO_RATA = re.compile(
+    r"^每(?:降低|低于?|少|下降)(\d+(?:\.\d+)?|\.\d+)(?:个百分点|个点|%)扣(\d+(?:\.\d+)?|\.\d+)分?[。.]?$"
+)
+
+
+def read_pro_rata(raw: object, header: str) -> float | tuple[float, float]:
+    """A bare amount (the step is the 每档 column's), or (per, minus) from the rule in words."""
+    match = _PRO_RATA.match(narrow(plain(raw) or "").replace(" ", "").replace("，", ""))
+    if match:
+        return float(match.group(1)), float(match.group(2))
+    try:
+        return read_number(raw, header)
+    except CellProblem:
+        raise CellProblem(
+            f'{header} "{plain(raw)}" 看不懂；写作“每低1个百分点扣0.25分”，或只填扣的分数'
+        ) from None
+
+
+def write_pro_rata(per: float, minus: float) -> str:
+    return f"每低{per:g}个百分点扣{minus:g}分"
+
+
+PRO_RATA = ValueKind(
+    "按比例扣分",
+    read_pro_rata,
+    number_cell,
+    "如“每低1个百分点扣0.25分”，或 0.25",
+)

@@ -18,10 +18,11 @@ from ..model import (
     HazardGrade,
     NotApplicablePolicy,
     Role,
+    Rounding,
     SectionKind,
     TextFormat,
 )
-from .cells import BOOL, INTEGER, NUMBER, TEXT, ValueKind, Words, words
+from .cells import BOOL, INTEGER, NUMBER, PRO_RATA, TEXT, ValueKind, Words, words
 
 ITEMS_SHEET = "评分表"
 OPTIONS_SHEET = "选项"
@@ -84,6 +85,13 @@ NA_POLICIES = Words(
     }
 )
 
+ROUNDINGS = Words(
+    {
+        Rounding.one_decimal.value: ("保留一位小数", "一位小数", "保留1位小数", "one_decimal"),
+        Rounding.whole.value: ("取整", "保留整数", "四舍五入取整", "整数", "whole"),
+    }
+)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -108,6 +116,10 @@ ITEM_TYPE = "题型"
 OPTIONS = "选项"
 SHOW_IF = "显示条件"
 VETO_WHEN = "否决条件"
+GOOD_ANSWER = "合格答案"
+PRO_RATA_RULE = "按比例扣分"
+PER_STEP = "每档"
+ALLOW_NA = "可不适用"
 
 SCORED = ("check", "multi", "rate", "count")
 
@@ -168,11 +180,20 @@ COLUMNS: tuple[Column, ...] = (
         {"check": "deduct", "count": "deduct_each", "rate": "deduct"},
         7,
         "是否题：不合格时扣的分（扣分部分）；缺项数：每缺一项扣的分（默认1）；"
-        "比率：每低一档扣的分。",
+        "比率：每低满一档扣的分（整档扣，不足一档不扣；按比例扣填“按比例扣分”列）。",
         ("每项扣分",),
     ),
+    Column(
+        PRO_RATA_RULE,
+        PRO_RATA,
+        {"rate": "minus"},
+        14,
+        "比率题按比例扣分，照细则原文写“每低1个百分点扣0.25分”（也可只填0.25，档距见“每档”）："
+        "差多少扣多少，96.4%扣3.6×0.25=0.9分，扣完为止。与“扣分”列只填一个。",
+        ("扣分规则", "按比例"),
+    ),
     Column("目标值", NUMBER, {"rate": "target"}, 7, "比率题的达标值（%），默认100。"),
-    Column("每档", NUMBER, {"rate": "per"}, 6, "比率题：每低多少个百分点为一档，默认1。"),
+    Column(PER_STEP, NUMBER, {"rate": "per"}, 6, "比率题：每低多少个百分点为一档，默认1。"),
     Column(
         "不足一档按一档", BOOL, {"rate": "part_step_counts"}, 8, "比率题：不足一档是否按一档扣。"
     ),
@@ -188,7 +209,8 @@ COLUMNS: tuple[Column, ...] = (
         TEXT,
         {"check": "veto.reason"},
         24,
-        "一票否决的理由；填写即为否决项。",
+        "一票否决的理由；填写即为否决项。只填这一列即可：答“是”即否决（题目写成"
+        "“本年度发生重伤及以上事故”这样的事实），不提供“不适用”。",
         ("否决项", "一票否决"),
     ),
     Column(
@@ -196,14 +218,15 @@ COLUMNS: tuple[Column, ...] = (
         words("答案", ANSWERS),
         {"check": "veto.when"},
         8,
-        "答什么即否决；留空即“不合格答案”（合格答案为“是”时为“否”，反之为“是”）。",
+        "否决项答什么即否决；留空即“是”（填了合格答案时为不合格答案）。"
+        "题目写成“已开展竞赛”这类要求时填“否”。",
     ),
     Column(
-        "合格答案",
+        GOOD_ANSWER,
         words("答案", ANSWERS),
         {"check": "good"},
         8,
-        "是否题的合格答案，默认“是”；如“本年度发生事故”合格答案为“否”。",
+        "是否题的合格答案，默认“是”（否决项默认“否”）；如“本年度发生事故”合格答案为“否”。",
     ),
     Column("必备", BOOL, {"check": "mandatory"}, 6, "必备项：必须合格才有评选资格。"),
     Column(
@@ -223,6 +246,15 @@ COLUMNS: tuple[Column, ...] = (
         "（留空则为“不符合：”加考核内容）。",
     ),
     Column(
+        "仅作了解",
+        BOOL,
+        {"check": "info"},
+        8,
+        "了解情况的是否题（如“是否使用危险化学品”，常作后面题目的显示条件）：不计分，"
+        "不算不合格，不生成隐患；不填分值、扣分、否决、必备、隐患等级。",
+        ("仅供了解", "了解项"),
+    ),
+    Column(
         SHOW_IF,
         TEXT,
         {"item": "show_if", "section": "show_if"},
@@ -233,11 +265,12 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("必答", BOOL, {"item": "required"}, 6, "提交前必须作答。"),
     Column(
-        "可不适用",
+        ALLOW_NA,
         BOOL,
         {"item": "allow_na"},
         8,
-        "可否答“不适用”；留空：是否题可以（必备项除外），其他题型不可以。",
+        "可否答“不适用”；留空：是否题可以（必备项、否决项除外），其他题型不可以。"
+        "否决项填“是”即答“不适用”时不否决。",
     ),
     Column(
         "下限",
@@ -349,11 +382,34 @@ SETTINGS: tuple[Setting, ...] = (
         words("不适用项", NA_POLICIES),
         "按比例折算（默认）：不适用项不计入分母；按满分计：视为满分。",
     ),
+    Setting(
+        "折算满分",
+        "scoring.out_of",
+        NUMBER,
+        "总分按此满分折算后公布，如千分制的表填 100：873.5分折算为87.35分；"
+        "参评条件的总分和等级分数线按折算后的分数。",
+        ("折算为", "折合满分"),
+    ),
+    Setting(
+        "部分得分",
+        "scoring.round_sections",
+        words("部分得分", ROUNDINGS),
+        "各部分得分先四舍五入（7.25得7.3），总分为各部分之和。",
+        ("部分得分保留", "各部分得分"),
+    ),
+    Setting(
+        "总分保留",
+        "scoring.round_total",
+        words("总分保留", ROUNDINGS),
+        "总分（折算后）四舍五入（84.5得85），参评条件和等级按此分数。",
+        ("总分取舍", "总得分保留"),
+    ),
 )
 TEXT_SETTINGS = {"title", "basis", "description"}  # labels: 英文 column is their English
 GATE = "参评条件"
 GRADE = "等级"
 GRADE_GATE = "等级条件"
+GRADE_CAP = "最高评为"
 SETTINGS_HEADERS = ("设置项", "值", "英文", "名称", "编号")
 SETTINGS_COLUMNS = tuple(Column(header, TEXT, {}) for header in SETTINGS_HEADERS)
 TOTAL_ROWS = ("合计", "总计", "小计", "总分")  # a clerk's sum row: skipped, not a section

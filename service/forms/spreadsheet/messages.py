@@ -60,7 +60,22 @@ TRANSLATIONS: tuple[tuple[str, str], ...] = (
         rf"item {_ID} earns points inside deduction section {_ID}; use .+$",
         "题目“{0}”在扣分部分“{1}”中得分；扣分部分的题目只能扣分（“扣分”列或负的选项得分）",
     ),
-    (rf"rate {_ID} in a deduction section needs deduct", "扣分部分中的比率题“{0}”须填“扣分”"),
+    (
+        rf"rate {_ID} in a deduction section needs minus \(pro rata\) or deduct",
+        "扣分部分中的比率题“{0}”须填“按比例扣分”或“扣分”",
+    ),
+    (
+        rf"rate {_ID} has both minus \(pro rata\) and deduct \(whole steps\); give one",
+        "比率题“{0}”同时填了“按比例扣分”和“扣分”（整档），只能填一个",
+    ),
+    (
+        rf"rate {_ID} deducts pro rata \(minus\): it has no steps to count",
+        "比率题“{0}”按比例扣分，没有“不足一档按一档”",
+    ),
+    (
+        rf"item {_ID} is for information only \(info: true\), so it has no \w+; .+$",
+        "题目“{0}”仅作了解，不能填分值、扣分、否决、必备、隐患等级或不合格须拍照",
+    ),
     (
         rf"item {_ID} deducts but section {_ID} is \w+; .+$",
         "题目“{0}”扣分，但部分“{1}”不是扣分部分（在部分标题行的“部分类型”填“扣分”）",
@@ -92,6 +107,19 @@ TRANSLATIONS: tuple[tuple[str, str], ...] = (
     ),
     (rf"gate names section {_ID}, which does not exist", "条件中的部分“{0}”不存在"),
     (rf"gate names item {_ID}, which does not exist", "条件中的题目“{0}”不存在"),
+    (rf"names item {_ID}, which does not exist", "条件中的题目“{0}”不存在"),
+    (
+        rf"grade cap names grade {_ID}, which does not exist; grades: (.+)$",
+        "最高评为的等级“{0}”不存在（“编号”列写等级编号：{1}）",
+    ),
+    (
+        rf"{_ID} is not an answer of {_ID}; one of: (.+)$",
+        "条件中的“{0}”不是题目“{1}”的答案；可用：{2}",
+    ),
+    (
+        rf"\w+ needs a check, choice or multi item; {_ID} is not one .+$",
+        "条件中的题目“{0}”须是是否、单选或多选题（数值、比率、缺项数题写“≥”）",
+    ),
     (
         rf"gate item {_ID} must be a number, rate or count item",
         "条件中的题目“{0}”须是数值、比率或缺项数题",

@@ -27,7 +27,9 @@ from .layout import (
     OPTION_COLUMNS,
     OPTIONS,
     OPTIONS_SHEET,
+    PER_STEP,
     POINTS,
+    PRO_RATA_RULE,
     SECTION,
     SETTINGS_SHEET,
     SHOW_IF,
@@ -314,12 +316,14 @@ class _WorkbookReader:
             flat["deduct"] = flat.pop(
                 "points"
             )  # 分值 of a check in a 扣分 section is what it takes
+        if item_type == "rate":
+            self.pro_rata_rule(flat, row)
         fields = self.nest(flat, path)
         item_id = fields.pop("id", None) or self.generated_id(row, section, names)
         first = {key: fields.pop(key) for key in ("label", "standard") if key in fields}
         item = {"id": item_id, "type": item_type, **first, **fields}
-        if isinstance(item.get("veto"), dict) and "when" not in item["veto"]:
-            item["veto"]["when"] = "no" if item.get("good", "yes") == "yes" else "yes"
+        if isinstance(item.get("veto"), dict) and "reason" in item["veto"]:
+            _veto_answers(item)
         if item_type in ("choice", "multi"):
             self.attach_options(item, row, path, option_lists)
         if choice and row.text(POINTS) is not None:
@@ -331,6 +335,23 @@ class _WorkbookReader:
         section.items.append(item)
         names.item_rows[row.number] = item_id
         names.items[item_id] = item
+
+    def pro_rata_rule(self, flat: dict, row: Row) -> None:
+        """每低2个百分点扣0.5分 in 按比例扣分: the step is `per`, the amount `minus`."""
+        rule = flat.get("minus")
+        if rule is None or not isinstance(rule[0], tuple):
+            return
+        (per, minus), cell = rule
+        flat["minus"] = (number_cell(minus), cell)
+        given = flat.get("per")
+        if given is not None and given[0] != per:
+            self.error(
+                row.at(
+                    PER_STEP, f"每档 {given[0]} 与“{PRO_RATA_RULE}”中的每低{per:g}个百分点不一致"
+                )
+            )
+        elif given is None and per != 1:
+            flat["per"] = (number_cell(per), cell)
 
     def generated_id(self, row: Row, section: _Section, names: Names) -> str:
         """Section id + 序号 (or the item's place in its section): the same file always
@@ -373,6 +394,22 @@ class _WorkbookReader:
         best = max((float(o.get("score", 0)) for o in item.get("options") or []), default=given)
         if abs(best - given) > 1e-6:
             self.error(row.at(POINTS, f"单选题的分值 {given:g} 与最高选项得分 {best:g} 不一致"))
+
+
+def _veto_answers(item: dict) -> None:
+    """A reason in 否决 and nothing else is the language's one-line veto: answering "yes"
+    vetoes and 不适用 is not offered. Otherwise the veto answer is the one not good (and
+    the good answer the one not vetoing), and 不适用 is offered only when 可不适用 says so."""
+    veto = item["veto"]
+    when, good = veto.get("when"), item.get("good")
+    if when is None and good is None and isinstance(veto["reason"], str):
+        item["veto"] = veto["reason"]
+        return
+    if good is None:
+        item["good"] = "yes" if when == "no" else "no"
+    if when is None:
+        veto["when"] = "no" if item["good"] == "yes" else "yes"
+    item.setdefault("allow_na", False)
 
 
 def _item_max(item: dict) -> float:

@@ -1,5 +1,6 @@
 """The 设置 sheet: the form's id, title, version, kind, roles, basis, total, N/A policy,
-gates (参评条件) and grades (等级, 等级条件). Columns: 设置项 | 值 | 英文 | 名称 | 编号."""
+rounding, gates (参评条件), grades (等级, 等级条件) and grade caps (最高评为).
+Columns: 设置项 | 值 | 英文 | 名称 | 编号."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Protocol
 
 from ..imported import CellError
 from .cells import CellProblem, narrow, number_cell, read_number
-from .expressions import Names, read_gate
+from .expressions import GATE_HELP, Names, read_answer_condition, read_gate
 from .layout import (
     GATE,
     GRADE,
+    GRADE_CAP,
     GRADE_GATE,
     ROLES,
     SETTINGS,
@@ -47,6 +49,7 @@ def read_settings(values: list[tuple] | None, names: Names, reader: Collector) -
     gates: list[dict] = []
     grades: list[dict] = []
     grade_gates: list[tuple[Row, dict]] = []
+    caps: list[dict] = []
     seen: dict[str, int] = {}
     for row in table.rows:
         key = row.text("设置项")
@@ -62,6 +65,12 @@ def read_settings(values: list[tuple] | None, names: Names, reader: Collector) -
                 reader.cells[f"scoring.grades[{len(grades) - 1}]"] = row.at("值")
             elif header_key(key) == header_key(GRADE_GATE):
                 grade_gates.append((row, _gate(row, names)))
+            elif header_key(key) == header_key(GRADE_CAP):
+                caps.append(_grade_cap(row, names))
+                path = f"scoring.grade_caps[{len(caps) - 1}]"
+                reader.cells[path] = row.at("值")
+                reader.cells[f"{path}.at_most"] = row.at("编号")
+                reader.cells[f"{path}.reason"] = row.at("名称")
             elif header_key(key) in by_key:
                 setting = by_key[header_key(key)]
                 if setting.path in seen:
@@ -75,7 +84,8 @@ def read_settings(values: list[tuple] | None, names: Names, reader: Collector) -
                 target[setting.path.removeprefix("scoring.")] = value
                 reader.cells[setting.path] = row.at("值")
             else:
-                allowed = "、".join([s.key for s in SETTINGS] + [GATE, GRADE, GRADE_GATE])
+                more = [GATE, GRADE, GRADE_GATE, GRADE_CAP]
+                allowed = "、".join([s.key for s in SETTINGS] + more)
                 reader.error(row.at("设置项", f"未知的设置项“{key}”；可用：{allowed}"))
         except CellProblem as problem:
             reader.error(row.at("值", problem.message))
@@ -92,6 +102,8 @@ def read_settings(values: list[tuple] | None, names: Names, reader: Collector) -
         scoring["gates"] = gates
     if grades:
         scoring["grades"] = grades
+    if caps:
+        scoring["grade_caps"] = caps
     if scoring:
         source["scoring"] = scoring
         reader.cells.setdefault("scoring", reader.cells.get("scoring.max", table.rows[0].at("值")))
@@ -132,6 +144,22 @@ def _grade(row: Row, index: int) -> dict:
         raise CellProblem("等级须在“名称”列写等级名称，如 优胜单位")
     grade_id = narrow(row.text("编号") or "").strip().lower() or f"grade-{index + 1}"
     return {"id": grade_id, "min": minimum, "label": label}
+
+
+def _grade_cap(row: Row, names: Names) -> dict:
+    """最高评为: 值 the answer that caps (`项目 fatal-accident=是`), 编号 the highest grade
+    it still allows, 名称 the reason as the table prints it."""
+    text = row.text("值") or ""
+    if not re.search(r"[=＝]", text) or re.search(r"≠|!=|不等于", text):
+        raise CellProblem(f'最高评为的条件 "{text}" 须写作“项目 编号=答案”；{GATE_HELP}')
+    cap = read_answer_condition(text, names)
+    grade_id = narrow(row.text("编号") or "").strip().lower()
+    if not grade_id:
+        raise CellProblem("最高评为须在“编号”列写最高可评的等级编号")
+    reason = _label(row)
+    if not reason:
+        raise CellProblem("最高评为须在“名称”列写理由，如 发生1起死亡事故的，最高评为二级")
+    return {**cap, "at_most": grade_id, "reason": reason}
 
 
 def stand_in_settings(sections: list[dict]) -> dict:

@@ -11,6 +11,7 @@ from .layout import (
     COLUMNS,
     GATE,
     GRADE,
+    GRADE_CAP,
     GRADE_GATE,
     HELP_SHEET,
     ITEMS_SHEET,
@@ -30,11 +31,14 @@ basis: 依据《某某县总工会安康杯竞赛考核细则》(示例)
 roles: [enterprise, judge]
 scoring:
   max: 20
+  round_total: one_decimal
   gates:
     - {min_total: 16, label: 总分须达到16分}
   grades:
     - {id: winner, min: 18, label: 优胜单位}
     - {id: pass, min: 16, label: 达标}
+  grade_caps:
+    - {item: s4-2, equals: "yes", at_most: pass, reason: 发生轻伤事故的，最高评为达标}
 sections:
   - id: s1
     title: 组织领导
@@ -63,7 +67,7 @@ sections:
     title: 劳动保护
     points: 10
     items:
-      - {id: s2-1, type: check, label: 使用有毒有害化学品, points: 0}
+      - {id: s2-1, type: check, label: 是否使用有毒有害化学品, info: true}
       - id: s2-2
         type: check
         label: 化学品信息卡张贴到位
@@ -75,7 +79,7 @@ sections:
         label: 劳动防护用品发放率
         standard: 100%得6分，每低1个百分点扣0.5分
         points: 6
-        deduct: 0.5
+        minus: 0.5
   - id: s3
     title: 加分项
     kind: bonus
@@ -88,8 +92,12 @@ sections:
       - id: s4-1
         type: check
         label: 本年度发生重伤及以上生产安全事故
+        veto: 发生重伤及以上事故
+      - id: s4-2
+        type: check
+        label: 本年度发生轻伤事故
         good: "no"
-        veto: {reason: 发生重伤及以上事故, when: "yes"}
+        required: true
 """
 
 
@@ -112,8 +120,10 @@ def template_workbook() -> bytes:
         [
             SETTINGS_SHEET,
             GATE,
-            "参评条件，可多行；“名称”列写给人看的说法。",
-            "总分≥80、每部分≥80%、部分 s1≥42、部分 s1≥80%、项目 编号≥90",
+            "参评条件，可多行；“名称”列写给人看的说法。对某题答案的条件："
+            "“=”为等于（多个值用“、”分隔，为其中之一），“≠”为都不是。",
+            "总分≥80、每部分≥80%、部分 s1≥42、部分 s1≥80%、项目 编号≥90、"
+            "项目 编号=是、项目 编号=a、b、项目 编号≠c",
         ]
     )
     guide.append(
@@ -130,6 +140,15 @@ def template_workbook() -> bytes:
             GRADE_GATE,
             "某等级另外要满足的条件，“编号”列写等级编号。",
             "写法同参评条件",
+        ]
+    )
+    guide.append(
+        [
+            SETTINGS_SHEET,
+            GRADE_CAP,
+            "最高评为：某题答案相符时，不评为高于“编号”列等级的等级；“名称”列写理由"
+            "（原表的说法）。该题宜设为必答：未答不限制。",
+            "如 项目 s4-2=是 | 发生轻伤事故的，最高评为达标 | pass",
         ]
     )
     for letter, width in zip("ABCD", (10, 16, 70, 40), strict=True):

@@ -15,25 +15,34 @@ from ..model import (
     Check,
     Choice,
     FormDefinition,
+    Gate,
     ItemBase,
     MultiChoice,
+    Rate,
     Section,
     Text,
+    allows_na,
     item_type_name,
 )
 from ..points import item_max
-from .expressions import write_gate, write_show_if
+from .cells import write_pro_rata
+from .expressions import write_answer_condition, write_gate, write_show_if
 from .layout import (
+    ALLOW_NA,
     COLUMNS,
     GATE,
+    GOOD_ANSWER,
     GRADE,
+    GRADE_CAP,
     GRADE_GATE,
     ITEMS_SHEET,
     NUMBER_IN_SECTION,
     OPTION_COLUMNS,
     OPTIONS,
     OPTIONS_SHEET,
+    PER_STEP,
     POINTS,
+    PRO_RATA_RULE,
     ROLES,
     SECTION,
     SETTINGS,
@@ -130,12 +139,28 @@ def _item_cells(
         cells[OPTIONS] = item.id  # one option list per item, named by its id
     if isinstance(item, Choice):
         cells[POINTS] = _number(item_max(item))
-    if isinstance(item, Check) and item.veto is not None:
-        usual = "no" if item.good == "yes" else "yes"
-        cells[VETO_WHEN] = None if item.veto.when == usual else _words(VETO_WHEN, item.veto.when)
+    if isinstance(item, Check):
+        cells.update(_check_answer_cells(item))
+    if isinstance(item, Rate) and item.minus:
+        cells[PRO_RATA_RULE] = write_pro_rata(item.per, item.minus)  # as the 细则 prints it
+        cells.pop(PER_STEP, None)
     if item.show_if is not None:
         cells[SHOW_IF] = write_show_if(item.show_if, item_map.get(item.show_if.item))
     return cells
+
+
+def _check_answer_cells(item: Check) -> dict[str, object]:
+    """合格答案, 否决条件 and 可不适用 left empty where the reader's default says the same:
+    a veto with the one-line shape (yes vetoes, no 不适用) is its reason in 否决 alone."""
+    if item.veto is None:
+        return {GOOD_ANSWER: None if item.good == "yes" else _words(GOOD_ANSWER, item.good)}
+    one_line = item.good == "no" and item.veto.when == "yes"
+    good = None if one_line else _words(GOOD_ANSWER, item.good)
+    usual = "no" if item.good == "yes" else "yes"
+    when = None if item.veto.when == usual else _words(VETO_WHEN, item.veto.when)
+    # A version stored before vetoes had to say (allow_na None) offers 不适用: keep it so.
+    offers_na = item.allow_na if item.allow_na is not None else allows_na(item)
+    return {GOOD_ANSWER: good, VETO_WHEN: when, ALLOW_NA: "是" if offers_na else None}
 
 
 def _option_cells(list_name: str, option) -> dict[str, object]:
@@ -206,13 +231,21 @@ def _settings_rows(definition: FormDefinition) -> list[list[object]]:
     scoring = definition.scoring
     if scoring is None:
         return rows
+    item_map = definition.item_map()
+
+    def condition(gate: Gate) -> str:
+        return write_gate(gate, item_map.get(gate.item or ""))
+
     for gate in scoring.gates:
-        rows.append([GATE, write_gate(gate), _en(gate.label), _zh_or_none(gate.label)])
+        rows.append([GATE, condition(gate), _en(gate.label), _zh_or_none(gate.label)])
     for grade in scoring.grades:
         rows.append([GRADE, _number(grade.min), _en(grade.label), _zh(grade.label), grade.id])
         for gate in grade.requires:
             label = _zh_or_none(gate.label)
-            rows.append([GRADE_GATE, write_gate(gate), _en(gate.label), label, grade.id])
+            rows.append([GRADE_GATE, condition(gate), _en(gate.label), label, grade.id])
+    for cap in scoring.grade_caps:
+        said = write_answer_condition(cap, item_map.get(cap.item))
+        rows.append([GRADE_CAP, said, _en(cap.reason), _zh(cap.reason), cap.at_most])
     return rows
 
 

@@ -51,7 +51,7 @@ def xlsform_source(data: bytes, file: str) -> XlsformSource:
     warnings.sort(key=lambda w: (w.sheet != "survey", w.sheet, w.row or 0, w.column or ""))
     if not survey.sections:
         sheet = workbook.sheets["survey"].name
-        nothing = CellError(sheet, None, None, "no question in the survey sheet can be imported")
+        nothing = CellError(sheet, None, None, "survey 表中没有可以导入的问题（原因见下面各行）")
         raise WorkbookInvalid([nothing, *warnings])
     stem = sanitise_id(PurePath(file).stem, "-")
     form_id = sanitise_id(settings.text("form_id"), "-") if settings else ""
