@@ -29,6 +29,9 @@ from service.forms.catalog import sync_forms
 from service.forms.loader import FormFileInvalid, load_forms
 from service.forms.presentation import TEMPLATE_GLOBALS as FORM_TEMPLATE_GLOBALS
 from service.forms.routes import FormApi, FormPages
+from service.hazards.points import inspection_points
+from service.hazards.queries import of_submission as hazards_of_submission
+from service.hazards.reporting import hazard_reports
 from service.hazards.web import ROUTES as HAZARD_ROUTES
 from service.hazards.web import TEMPLATE_GLOBALS as HAZARD_TEMPLATE_GLOBALS
 from service.home.routes import ROUTES as HOME_ROUTES
@@ -111,7 +114,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State(
+            {
+                "settings": settings,
+                # The submit path's hazard step, the hazards a result page links to and
+                # the points an offline inspection starts at: handed to collection here,
+                # so collection never imports the hazard area (which builds on it).
+                "submission_reports": hazard_reports,
+                "reported_hazards": hazards_of_submission,
+                "inspection_points": inspection_points,
+            }
+        ),
         # Every route declares who may use it (opt access); this guard enforces it.
         guards=[access_guard],
         # JSON bodies: JSON, sent as JSON, shallow, without NULs, of exactly their types.

@@ -19,11 +19,10 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from service.accounts.principal import Principal, Role
+from service.accounts.principal import Principal
 from service.forms import catalog
 from service.forms.answers import AnswerError, InvalidAnswers, completeness_problems
 from service.forms.model import Check, FormDefinition, Photo
-from service.hazards.detection import found_hazards
 from service.orgs import queries as orgs
 from service.scoring.breakdown import Breakdown
 from service.scoring.engine import score
@@ -338,11 +337,17 @@ class SubmissionApi(Controller):
             enterprise_id=target.enterprise_id,
             team_id=target.team_id,
         )
-        # A judge's scoring is blind until the campaign closes: it reports no hazards.
-        judging = target.role == Role.judge
-        found = [] if judging else found_hazards(target.definition, data.answers, breakdown)
+        reports = request.app.state.submission_reports
         if await queries.insert_submitted(
-            draft, data.answers, breakdown, digest, now, photos, found, completed_at
+            draft,
+            data.answers,
+            breakdown,
+            digest,
+            now,
+            photos,
+            definition=target.definition,
+            reports=reports,
+            completed_at=completed_at,
         ):
             return SubmissionResult(
                 id=data.id,
@@ -375,7 +380,8 @@ class SubmissionApi(Controller):
                 principal.user_id,
                 body_hash=digest,
                 now=now,
-                found=found,
+                definition=target.definition,
+                reports=reports,
                 completed_at=completed_at,
             ):
                 return await _stored_result(await queries.find(data.id))  # type: ignore[arg-type]

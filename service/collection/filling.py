@@ -15,6 +15,7 @@ from service.forms.answers import (
     completeness_problems,
     validate_answers,
     visible_items,
+    visible_sections,
 )
 from service.forms.model import Check, FormDefinition, Photo, Section
 from service.scoring.breakdown import Breakdown, ItemStatus
@@ -26,6 +27,7 @@ class SectionProgress(msgspec.Struct, frozen=True):
     answered: int
     asked: int  # visible items
     errors: int
+    shown: bool = True  # False: the section's show_if does not hold, its tab is skipped
 
     @property
     def done(self) -> bool:
@@ -70,8 +72,10 @@ def fill_state(
         errors.setdefault(problem.item, []).append(problem)
     valid = _valid(answers, errors)
     visible = visible_items(definition, valid)
+    shown = visible_sections(definition, valid)
     sections = [
-        _progress(section, answers, evidence, visible, errors) for section in definition.sections
+        _progress(section, answers, evidence, visible, errors, section.id in shown)
+        for section in definition.sections
     ]
     return FillState(
         visible=frozenset(visible),
@@ -88,6 +92,12 @@ def shown_items(definition: FormDefinition, answers: Mapping[str, Any]) -> froze
     `fill_state(...).visible` says, without scoring."""
     errors = {error.item for error in validate_answers(definition, answers)}
     return frozenset(visible_items(definition, _valid(answers, errors)))
+
+
+def shown_sections(definition: FormDefinition, answers: Mapping[str, Any]) -> frozenset[str]:
+    """The sections shown for these answers (a bad answer counts as none)."""
+    errors = {error.item for error in validate_answers(definition, answers)}
+    return frozenset(visible_sections(definition, _valid(answers, errors)))
 
 
 def _valid(answers: Mapping[str, Any], errors: Mapping[str, Any] | set[str]) -> dict[str, Any]:
@@ -107,6 +117,7 @@ def _progress(
     evidence: Mapping[str, list[Any]],
     visible: set[str],
     errors: Mapping[str, list[AnswerError]],
+    shown: bool,
 ) -> SectionProgress:
     asked = [item for item in section.items if item.id in visible]
     done = 0
@@ -121,6 +132,7 @@ def _progress(
         answered=done,
         asked=len(asked),
         errors=sum(1 for item in section.items if item.id in errors),
+        shown=shown,
     )
 
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from service.forms.answers import remark_key, takes_remark
 from service.forms.model import (
     Check,
     Choice,
@@ -29,8 +30,8 @@ from service.forms.model import (
 
 
 def section_answers(section: Section, form: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """The answers posted for `section`'s items, and the ids of the items it covers
-    (photos excluded: the server keeps those as they are uploaded)."""
+    """The answers posted for `section`'s items (with their remarks), and the keys it
+    covers (photos excluded: the server keeps those as they are uploaded)."""
     answers: dict[str, Any] = {}
     covered: set[str] = set()
     for item in section.items:
@@ -40,6 +41,12 @@ def section_answers(section: Section, form: Mapping[str, Any]) -> tuple[dict[str
         value = item_answer(item, form)
         if value is not None:
             answers[item.id] = value
+        if takes_remark(item):
+            key = remark_key(item.id)
+            covered.add(key)
+            remark = _first(form.get(key))
+            if remark is not None and remark.strip():
+                answers[key] = remark.replace("\r\n", "\n").strip()
     return answers, covered
 
 

@@ -20,15 +20,17 @@ from service.forms.model import (
     ItemBase,
     MultiChoice,
     Photo,
+    Section,
     item_type_name,
 )
 
 CHECK_PHOTOS = 5  # photos a check item takes (photo items say their own max_count)
 
 
-def condition_of(item: ItemBase) -> dict[str, Any] | None:
-    """show_if as data: the item it depends on and the answers (as text) that show it.
-    Text as the server compares it (`str` of each), so both sides agree."""
+def condition_of(item: ItemBase | Section) -> dict[str, Any] | None:
+    """show_if (of an item or a section) as data: the item it depends on and the
+    answers (as text) that show it. Text as the server compares it (`str` of each),
+    so both sides agree."""
     condition = item.show_if
     if condition is None:
         return None
@@ -58,15 +60,19 @@ def _item_plan(item: ItemBase, section_id: str) -> dict[str, Any]:
     return plan
 
 
+def _section_plan(section: Section) -> dict[str, Any]:
+    plan: dict[str, Any] = {"id": section.id, "items": [item.id for item in section.items]}
+    if section.show_if is not None:
+        plan["show_if"] = condition_of(section)
+    return plan
+
+
 def client_plan(definition: FormDefinition) -> dict[str, Any]:
     """The form's rules as the offline script needs them, in form order (show_if is
     evaluated in that order: an item shows only if what it depends on shows)."""
     return {
         "form": {"id": definition.id, "version": definition.version},
-        "sections": [
-            {"id": section.id, "items": [item.id for item in section.items]}
-            for section in definition.sections
-        ],
+        "sections": [_section_plan(section) for section in definition.sections],
         "items": {
             item.id: _item_plan(item, section.id)
             for section in definition.sections

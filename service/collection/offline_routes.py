@@ -27,8 +27,6 @@ from service.accounts.sessions import token_hash
 from service.accounts.tables import ApiToken
 from service.campaigns.queries import OpenCampaign
 from service.forms import catalog
-from service.hazards import points
-from service.hazards.access import Reach
 from service.orgs import queries as orgs
 from service.settings import PROJECT_ROOT
 from service.web.access import PUBLIC, SIGNED_IN, access
@@ -287,12 +285,11 @@ async def _server_copy(
     )
 
 
-async def _points(enterprise_id: int) -> list[OfflinePoint]:
-    """The enterprise's active hazard points (the task is the caller's: they may see them)."""
-    return [
-        OfflinePoint(id=row["id"], place=points.inspection_place(row))
-        for row in await points.points_in(Reach(None), enterprise_id=enterprise_id)
-    ]
+async def _points(request: Request, enterprise_id: int) -> list[OfflinePoint]:
+    """The enterprise's active hazard points (the task is the caller's: they may see
+    them), as (id, place) pairs from the hazard area, wired by the app (service/app.py)."""
+    pairs = await request.app.state.inspection_points(enterprise_id)
+    return [OfflinePoint(id=point_id, place=place) for point_id, place in pairs]
 
 
 @get(
@@ -329,7 +326,7 @@ async def offline_task(
         closes_at=task.closes_at,
         submission=await _server_copy(principal, task, enterprise_id, team),
         # Supervisors inspect at hazard points; nobody else is sent them.
-        points=await _points(enterprise_id)
+        points=await _points(request, enterprise_id)
         if task.as_role == Role.supervisor and PLACE_ITEM in definition.item_map()
         else [],
     )

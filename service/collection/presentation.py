@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from service.campaigns.rules import LOCAL_TIME, day, local_time
+from service.forms.answers import MAX_REMARK, REMARK_SUFFIX, remark_of
 from service.forms.model import (
     Check,
     Choice,
@@ -71,7 +72,9 @@ class Located(NamedTuple):
 
 
 def locate(form: FormDefinition, item_id: str) -> Located:
-    """Where an item is, for links from a list of problems to the question."""
+    """Where an item is, for links from a list of problems to the question (a remark's
+    problem links to its item)."""
+    item_id = item_id.removesuffix(REMARK_SUFFIX)
     for section, item in form.items():
         if item.id == item_id:
             return Located(section.id, localize(item.label), item)
@@ -114,4 +117,6 @@ TEMPLATE_GLOBALS = {
     "day": day,
     "task_state_label": task_state_label,
     "offline_page_url": page_url,
+    "max_remark": MAX_REMARK,
+    "remark_of": remark_of,
 }

@@ -19,13 +19,12 @@ import asyncpg
 import msgspec
 from piccolo.querystring import QueryString
 
-from service.campaigns.rules import local_date
 from service.campaigns.tables import Campaign
 from service.db import Statement, write_atomically
-from service.hazards.detection import Found
-from service.hazards.queries import creation_statements
+from service.forms.model import FormDefinition
 from service.scoring.breakdown import Breakdown
 
+from .reports import Reports, Submitted, no_reports
 from .rules import Status
 from .tables import Evidence, ItemScore, SectionScore, Submission, SubmissionRevision
 
@@ -327,12 +326,13 @@ async def submit(
     body_hash: str | None = None,
     reason: str = "",
     now: dt.datetime | None = None,
-    found: Sequence[Found] = (),
+    definition: FormDefinition | None = None,
+    reports: Reports = no_reports,
     completed_at: dt.datetime | None = None,
 ) -> bool:
     """Store a draft (or a correction) as the next revision, with its scores, the
-    photos it has now and the hazards it `found` (a correction adds the newly failed
-    ones; those found before stay on their own course).
+    photos it has now and what `reports` makes of it (the hazard loop: a correction
+    adds the newly failed ones; those found before stay on their own course).
 
     Returns False, storing nothing, if the submission changed since `submission` was
     read: another tap submitted it, or an autosave changed its answers (the caller
@@ -381,14 +381,17 @@ async def submit(
                         completed_at,
                     ),
                     *_score_statements(submission["id"], breakdown),
-                    *creation_statements(
-                        submission["id"],
-                        submission["enterprise_id"],
-                        submission["author_id"],
-                        found,
-                        photos,
-                        now,
-                        local_date(now),
+                    *_reported(
+                        reports,
+                        definition,
+                        submission_id=submission["id"],
+                        enterprise_id=submission["enterprise_id"],
+                        author_id=submission["author_id"],
+                        role=submission["role"],
+                        answers=answers,
+                        breakdown=breakdown,
+                        photos=photos,
+                        now=now,
                         correction=submission["revision"] > 0,
                     ),
                 ],
@@ -396,6 +399,15 @@ async def submit(
     except (_Stale, *UNIQUE_VIOLATIONS):
         return False
     return True
+
+
+def _reported(
+    reports: Reports, definition: FormDefinition | None, **facts: Any
+) -> Sequence[Statement]:
+    if reports is no_reports:
+        return ()
+    assert definition is not None, "what a submission reports is read against its form"
+    return reports(Submitted(definition=definition, **facts))
 
 
 async def _photo_snapshot(submission_id: uuid.UUID) -> dict[str, list[str]]:
@@ -413,11 +425,12 @@ async def insert_submitted(
     body_hash: str,
     now: dt.datetime | None = None,
     photos: dict[str, list[str]] | None = None,
-    found: Sequence[Found] = (),
+    definition: FormDefinition | None = None,
+    reports: Reports = no_reports,
     completed_at: dt.datetime | None = None,
 ) -> bool:
     """Store a submission that arrives complete (the API) in one atomic unit, with
-    the hazards it `found`. False if a submission with this id already exists (a
+    what `reports` makes of it. False if a submission with this id already exists (a
     retry or a race)."""
     now = now or dt.datetime.now(dt.UTC)
     if photos is None:
@@ -459,8 +472,17 @@ async def insert_submitted(
             completed_at,
         ),
         *_score_statements(draft.id, breakdown),
-        *creation_statements(
-            draft.id, draft.enterprise_id, draft.author_id, found, photos, now, local_date(now)
+        *_reported(
+            reports,
+            definition,
+            submission_id=draft.id,
+            enterprise_id=draft.enterprise_id,
+            author_id=draft.author_id,
+            role=draft.role,
+            answers=answers,
+            breakdown=breakdown,
+            photos=photos,
+            now=now,
         ),
     ]
     try:

@@ -21,8 +21,6 @@ from service.accounts.principal import Principal, Role
 from service.campaigns import queries as campaigns
 from service.forms import catalog
 from service.forms.model import FormDefinition, Section
-from service.hazards import queries as hazard_queries
-from service.hazards.detection import found_hazards
 from service.scoring.engine import score
 from service.web.access import SIGNED_IN, access
 from service.web.forms import FormBody, is_htmx, row_id_or_none, text_of
@@ -30,7 +28,7 @@ from service.web.urls import RowIdOrNone
 
 from . import access as rules_of_access
 from . import queries
-from .filling import fill_state, review_list, shown_items
+from .filling import fill_state, review_list, shown_items, shown_sections
 from .form_post import section_answers
 from .presentation import photo_items
 from .rules import (
@@ -212,8 +210,9 @@ async def save_answers(
     before = shown_items(definition, row["answers"])
     changes, covered = section_answers(current, data)
     go = text_of(data.get("_go"))
-    step = {"next": 1, "previous": -1}.get(go, 0)
-    target = definition.sections[max(0, min(len(definition.sections) - 1, index + step))]
+    target = _next_section(definition, row["answers"], changes, covered, index, go)
+    if go == "next" and target is current:  # the later sections are all hidden now
+        go = "review"
     # The section to come back to next time: where the user is going.
     answers = await _save_section(request, row, definition, target, changes, covered)
     if answers is None:
@@ -240,6 +239,28 @@ async def save_answers(
     if go == "review":
         return Redirect(f"/submissions/{row['id']}/review", status_code=303)
     return Redirect(_fill_url(row["id"], target.id), status_code=303)
+
+
+def _next_section(
+    definition: FormDefinition,
+    saved: dict,
+    changes: dict,
+    covered: set[str],
+    index: int,
+    go: str,
+) -> Section:
+    """Where "next" or "previous" leads: the nearest section shown for the answers
+    just posted (a section whose show_if does not hold is skipped)."""
+    step = {"next": 1, "previous": -1}.get(go, 0)
+    if not step:
+        return definition.sections[index]
+    shown = shown_sections(definition, merge_answers(definition, saved, changes, covered))
+    at = index + step
+    while 0 <= at < len(definition.sections):
+        if definition.sections[at].id in shown:
+            return definition.sections[at]
+        at += step
+    return definition.sections[index]
 
 
 async def _save_section(
@@ -355,10 +376,8 @@ async def submit(request: Request, submission_id: FromPath[uuid.UUID], data: For
         request.user.user_id,
         body_hash=body_hash(body),
         reason=reason if correcting else "",
-        # A judge's scoring is blind until the campaign closes: it reports no hazards.
-        found=[]
-        if row["role"] == Role.judge
-        else found_hazards(definition, row["answers"], breakdown),
+        definition=definition,
+        reports=request.app.state.submission_reports,
     )
     if not stored:
         fresh = await queries.find(row["id"])
@@ -393,7 +412,7 @@ async def _result_page(
         may_cancel=rules_of_access.may_edit_draft(request.user, row),
         just_submitted=request.query_params.get("submitted") == "1",
         # What the submission found goes on in the hazard loop: link to it.
-        hazards=await hazard_queries.of_submission(row["id"])
+        hazards=await request.app.state.reported_hazards(row["id"])
         if request.user.has(Role.admin, Role.supervisor, Role.enterprise)
         else [],
     )

@@ -30,11 +30,34 @@ from .model import (
     Photo,
     Rate,
     ShortText,
+    ShowIf,
     TextFormat,
     allows_na,
 )
 
 NA = "na"
+
+# The item's own remark (备注), e.g. what exactly a failed check found, is kept with the
+# answers under "<item id>.remark": the dot is outside the item-id pattern, so it never
+# meets an item, and the remark travels wherever answers go (autosave merges, revisions,
+# the outbox, the API) with no second map to keep in step.
+REMARK_SUFFIX = ".remark"
+MAX_REMARK = 200
+
+
+def remark_key(item_id: str) -> str:
+    return item_id + REMARK_SUFFIX
+
+
+def remark_of(answers: Mapping[str, Any], item_id: str) -> str:
+    """The remark written on an item ("" if none)."""
+    value = answers.get(remark_key(item_id))
+    return value.strip() if isinstance(value, str) else ""
+
+
+def takes_remark(item: ItemBase) -> bool:
+    """Checks take a remark: what was wrong when one fails."""
+    return isinstance(item, Check)
 
 
 class AnswerError(msgspec.Struct, frozen=True):
@@ -83,7 +106,9 @@ def answer_errors(definition: FormDefinition, answers: Any) -> Iterator[AnswerEr
         return
     items = definition.item_map()
     for key in answers:
-        if key not in items:
+        if key.endswith(REMARK_SUFFIX):
+            yield from _check_remark(items.get(key.removesuffix(REMARK_SUFFIX)), key, answers[key])
+        elif key not in items:
             yield _error(
                 key,
                 "unknown_item",
@@ -107,22 +132,43 @@ def answer_errors(definition: FormDefinition, answers: Any) -> Iterator[AnswerEr
 
 
 def visible_items(definition: FormDefinition, answers: Mapping[str, Any]) -> set[str]:
-    """Ids of the items shown for these answers (show_if evaluated in form order)."""
+    """Ids of the items shown for these answers (show_if evaluated in form order).
+
+    An item in a section whose own show_if does not hold is hidden too, whatever
+    the item's condition says."""
+    return _visibility(definition, answers)[1]
+
+
+def visible_sections(definition: FormDefinition, answers: Mapping[str, Any]) -> set[str]:
+    """Ids of the sections shown for these answers (those without show_if, and those
+    whose show_if holds)."""
+    return _visibility(definition, answers)[0]
+
+
+def _visibility(
+    definition: FormDefinition, answers: Mapping[str, Any]
+) -> tuple[set[str], set[str]]:
+    sections: set[str] = set()
     visible: set[str] = set()
-    for _, item in definition.items():
-        condition = item.show_if
-        if condition is None:
-            visible.add(item.id)
+    for section in definition.sections:
+        if section.show_if is not None and not _holds(section.show_if, visible, answers):
             continue
-        if condition.item not in visible:
-            continue
-        wanted = [condition.equals] if condition.any_of is None else list(condition.any_of)
-        wanted_text = {str(w) for w in wanted}
-        answer = answers.get(condition.item)
-        given = answer if isinstance(answer, list) else [answer]
-        if any(a is not None and str(a) in wanted_text for a in given):
-            visible.add(item.id)
-    return visible
+        sections.add(section.id)
+        for item in section.items:
+            if item.show_if is None or _holds(item.show_if, visible, answers):
+                visible.add(item.id)
+    return sections, visible
+
+
+def _holds(condition: ShowIf, visible: set[str], answers: Mapping[str, Any]) -> bool:
+    """The item it depends on is shown and its answer is one of the wanted values."""
+    if condition.item not in visible:
+        return False
+    wanted = [condition.equals] if condition.any_of is None else list(condition.any_of)
+    wanted_text = {str(w) for w in wanted}
+    answer = answers.get(condition.item)
+    given = answer if isinstance(answer, list) else [answer]
+    return any(a is not None and str(a) in wanted_text for a in given)
 
 
 def completeness_problems(
@@ -178,6 +224,15 @@ def completeness_problems(
 
 
 # ---------------------------------------------------------------- per type
+
+
+def _check_remark(item: ItemBase | None, key: str, value: Any) -> Iterator[AnswerError]:
+    if item is None or not takes_remark(item):
+        yield _error(key, "remark_not_allowed", "only a check takes a remark", "只有检查项可填备注")
+    elif not isinstance(value, str):
+        yield _error(key, "wrong_type", "expected text", "应填写文字")
+    elif len(value) > MAX_REMARK:
+        yield _error(key, "too_long", f"at most {MAX_REMARK} characters", f"最多{MAX_REMARK}个字")
 
 
 def _check_value(item: ItemBase, value: Any) -> list[AnswerError]:

@@ -23,6 +23,7 @@ from .model import (
     Rate,
     Section,
     SectionKind,
+    ShowIf,
     allows_na,
     item_type_name,
 )
@@ -172,30 +173,60 @@ def _item_in_section(path: str, section: Section, item: ItemBase) -> Iterator[Pr
 def _show_if(definition: FormDefinition) -> Iterator[Problem]:
     earlier: dict[str, ItemBase] = {}
     all_ids = {item.id for _, item in definition.items()}
-    for path, _, item in _walk(definition):
-        condition = item.show_if
-        if condition is not None:
-            target = earlier.get(condition.item)
-            if condition.item == item.id:
-                yield f"{path}.show_if.item", f"item `{item.id}` depends on itself"
-            elif target is None:
-                where = "comes later" if condition.item in all_ids else "does not exist"
-                yield (
-                    f"{path}.show_if.item",
-                    f"show_if of `{item.id}` points at item `{condition.item}`, which {where}; "
-                    "it must be an earlier item",
+    for s_index, section in enumerate(definition.sections):
+        if section.show_if is not None:
+            own = {item.id for item in section.items}
+            yield from _condition(
+                f"sections[{s_index}]",
+                f"section `{section.id}`",
+                section.show_if,
+                earlier,
+                all_ids,
+                own,
+            )
+        for i_index, item in enumerate(section.items):
+            if item.show_if is not None:
+                yield from _condition(
+                    f"sections[{s_index}].items[{i_index}]",
+                    f"`{item.id}`",
+                    item.show_if,
+                    earlier,
+                    all_ids,
+                    {item.id},
                 )
-            elif not isinstance(target, (Check, Choice, MultiChoice)):
-                yield (
-                    f"{path}.show_if.item",
-                    f"show_if can depend on a check, choice or multi item; "
-                    f"`{condition.item}` is a {item_type_name(target)} item",
-                )
-            else:
-                yield from _show_if_values(path, condition, target)
-            if (condition.equals is None) == (condition.any_of is None):
-                yield f"{path}.show_if", "show_if needs exactly one of `equals` or `any_of`"
-        earlier[item.id] = item
+            earlier[item.id] = item
+
+
+def _condition(
+    path: str,
+    what: str,
+    condition: ShowIf,
+    earlier: dict[str, ItemBase],
+    all_ids: set[str],
+    own: set[str],
+) -> Iterator[Problem]:
+    """One show_if (of an item or of a section): an earlier item outside what it hides."""
+    target = earlier.get(condition.item)
+    if condition.item in own:
+        where = "depends on itself" if len(own) == 1 else "depends on its own item"
+        yield f"{path}.show_if.item", f"{what} {where} `{condition.item}`; use an earlier item"
+    elif target is None:
+        where = "comes later" if condition.item in all_ids else "does not exist"
+        yield (
+            f"{path}.show_if.item",
+            f"show_if of {what} points at item `{condition.item}`, which {where}; "
+            "it must be an earlier item",
+        )
+    elif not isinstance(target, (Check, Choice, MultiChoice)):
+        yield (
+            f"{path}.show_if.item",
+            f"show_if can depend on a check, choice or multi item; "
+            f"`{condition.item}` is a {item_type_name(target)} item",
+        )
+    else:
+        yield from _show_if_values(path, condition, target)
+    if (condition.equals is None) == (condition.any_of is None):
+        yield f"{path}.show_if", "show_if needs exactly one of `equals` or `any_of`"
 
 
 def _show_if_values(path: str, condition, target: ItemBase) -> Iterator[Problem]:

@@ -84,7 +84,7 @@ class TextFormat(enum.StrEnum):
 
 
 class ShowIf(Struct, forbid_unknown_fields=True, frozen=True):
-    """Show an item only when another item's answer matches.
+    """Show an item (or a whole section) only when another item's answer matches.
 
     `equals` takes one value; `any_of` takes a list; for multiple choice the
     item is shown when any chosen option matches.
@@ -130,6 +130,7 @@ class Check(ItemBase, tag="check"):
     mandatory: bool = False  # 必备: must be good for the result to be eligible
     evidence_on_fail: bool = False  # a photo is required when the answer fails
     hazard: Hazard | None = None
+    finding: Label | None = None  # what is wrong when it fails: "作业通道堵塞"
     info: bool = False  # 仅作了解: no points and never failed (e.g. 是否使用危险化学品)
 
     def __post_init__(self) -> None:
@@ -259,6 +260,9 @@ class Section(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     points: Points = 0  # the section's maximum (standard, deduction)
     cap: Points | None = None  # the most a bonus adds / a deduction section takes
     note: Label | None = None
+    # The whole section is asked only when an earlier item's answer matches; hidden,
+    # its items are as if hidden one by one (not required, not scored: not applicable).
+    show_if: ShowIf | None = None
     items: list[Item]
 
 

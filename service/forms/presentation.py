@@ -13,6 +13,7 @@ from .model import (
     Gate,
     ItemBase,
     MultiChoice,
+    Section,
     allows_na,
     item_type_name,
 )
@@ -56,8 +57,8 @@ def gate_text(gate: Gate, form: FormDefinition) -> str:
     return _("%(item)s at least %(value)s") % {"item": name, "value": number(gate.at_least)}
 
 
-def condition_text(item: ItemBase, form: FormDefinition) -> str:
-    """When a show_if item is asked, e.g. 当“使用危险化学品”为“是”时填写."""
+def condition_text(item: ItemBase | Section, form: FormDefinition) -> str:
+    """When a show_if item (or section) is asked, e.g. 当“使用危险化学品”为“是”时填写."""
     condition = item.show_if
     if condition is None:
         return ""

@@ -1,8 +1,10 @@
 """Which hazards a submitted form reports. Pure: definition + answers + breakdown.
 
 - A checklist (or any form) reports one hazard per failed check that is flagged as
-  a hazard (`hazard: {grade: …}`), with the item's label and standard, the place
-  inspected and the remarks of the inspection.
+  a hazard (`hazard: {grade: …}`), titled by what is wrong (the check's `finding`, or
+  "不符合：" + its label), described by the remark written on that item, with the
+  check's standard and the place inspected. The inspection's general remark is not
+  copied into each hazard: it is about the visit, not about one hazard.
 - A hazard report (a `report` form with `hazard-description` and `hazard-grade`)
   reports one hazard, graded as the supervisor suggests.
 
@@ -15,13 +17,14 @@ from typing import Any
 
 import msgspec
 
+from service.forms.answers import remark_of
 from service.forms.model import Check, FormDefinition, FormKind
 from service.scoring.breakdown import Breakdown
 
 # Item ids the hazard loop reads from built-in and custom forms alike.
 PLACE_ITEM = "hazard-point"  # the place or hazard point inspected (text)
 GPS_ITEM = "gps-location"
-REMARK_ITEMS = ("other-findings", "remarks")
+NOT_MET = "不符合："  # a failed check without a finding: "不符合：" + what it checks
 REPORT_DESCRIPTION = "hazard-description"
 REPORT_GRADE = "hazard-grade"
 REPORT_PHOTOS = "hazard-photos"
@@ -33,7 +36,8 @@ class Found(msgspec.Struct, frozen=True):
 
     item: str  # the failed check, or the report's description item
     grade: str
-    description: str
+    description: str  # what was seen: the item's remark, or the report's description
+    title: str = ""  # what is wrong, in a few words (a failed check's finding)
     standard: str = ""
     location: str = ""
     gps: str = ""
@@ -80,19 +84,16 @@ def found_hazards(
     failed = {r.id: r.hazard for r in breakdown.items if r.hazard}
     if not failed:
         return []
-    remark = next((_text(answers, i) for i in REMARK_ITEMS if _text(answers, i)), "")
     found = []
     for section in definition.sections:
         for item in section.items:
             if isinstance(item, Check) and item.id in failed:
-                description = _zh(item.label)
-                if remark:
-                    description += f"\n{remark}"
                 found.append(
                     Found(
                         item=item.id,
                         grade=failed[item.id] or "general",
-                        description=description,
+                        title=finding_of(item),
+                        description=remark_of(answers, item.id),
                         standard=_zh(item.standard),
                         location=location,
                         gps=gps,
@@ -100,3 +101,8 @@ def found_hazards(
                     )
                 )
     return found
+
+
+def finding_of(item: Check) -> str:
+    """What is wrong when `item` fails, in Chinese (the register and the notice are)."""
+    return _zh(item.finding) if item.finding else NOT_MET + _zh(item.label)

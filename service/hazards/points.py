@@ -163,6 +163,15 @@ async def point(point_id: int) -> dict | None:
     return await HazardPoint.select(*_point_columns()).where(HazardPoint.id == point_id).first()
 
 
+async def inspection_points(enterprise_id: int) -> list[tuple[int, str]]:
+    """The enterprise's active points as (id, place inspected): what a supervisor's
+    offline task carries, so that a point's QR code opens the task there."""
+    return [
+        (row["id"], inspection_place(row))
+        for row in await points_in(Reach(None), enterprise_id=enterprise_id)
+    ]
+
+
 async def points_in(
     scope: Reach, *, enterprise_id: int | None = None, retired: bool = False
 ) -> list[dict]:

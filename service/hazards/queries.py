@@ -35,6 +35,12 @@ def _json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
+def stored_description(hazard: Found) -> str:
+    """One text, as a hazard entered by hand has: the title on the first line (what the
+    register, the hazard page and the notice lead with), what was seen below it."""
+    return "\n".join(part for part in (hazard.title, hazard.description) if part)
+
+
 def creation_statements(
     submission_id: uuid.UUID,
     enterprise_id: int | None,
@@ -75,7 +81,7 @@ def creation_statements(
             hazard.source,
             hazard.location,
             hazard.gps,
-            hazard.description,
+            stored_description(hazard),
             hazard.standard,
             _json(evidence),
             hazard.grade,

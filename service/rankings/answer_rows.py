@@ -2,9 +2,10 @@
 
 One row per (submission, item): who filled it (enterprise, team, area, role, scorer),
 which version of it, the item, the answer as the form shows it (choice labels, 是/否,
-numbers with their units), the stored score and its maximum, the result, a veto the
-answer raised, the hazard grade and how many photos back it. In Chinese whatever the
-page language: the file is filed and passed on as union clerks write it.
+numbers with their units) and the remark written on it, the stored score and its
+maximum, the result, a veto the answer raised, the hazard grade and how many photos
+back it. In Chinese whatever the page language: the file is filed and passed on as
+union clerks write it.
 
 The numbers are the current revision's stored breakdown: the same one its `item_score`
 rows were written from, in the same transaction, and immutable, so the answers and the
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from service.campaigns.rules import local_time
+from service.forms.answers import remark_of
 from service.forms.model import (
     SCORED_ITEM_TYPES,
     Check,
@@ -39,7 +41,7 @@ from service.scoring.numbers import number_text
 
 HEADER_ZH = (
     "参评单位", "统一社会信用代码", "班组", "片区", "角色", "评分人", "提交时间", "版本",
-    "版本时间", "部分编号", "部分", "题目编号", "题目", "回答", "得分", "满分", "结果",
+    "版本时间", "部分编号", "部分", "题目编号", "题目", "回答", "备注", "得分", "满分", "结果",
     "一票否决", "隐患等级", "照片数", "提交编号",
 )  # fmt: skip
 ROLE_ZH = {"enterprise": "自评", "judge": "评委", "supervisor": "监督员", "admin": "管理员"}
@@ -103,6 +105,7 @@ class AnswerRow(NamedTuple):
     card: Scorecard
     line: ItemLine
     answer: str
+    remark: str  # the item's own remark (备注), when it was answered
     score: float
     max: float
     result: str
@@ -116,8 +119,8 @@ class AnswerRow(NamedTuple):
         return (
             c.enterprise, c.credit_code, c.team, c.village, c.role, c.scorer, c.submitted_at,
             c.revision, c.revised_at, line.section_id, line.section_title, line.item_id,
-            line.label, self.answer, self.score, self.max, self.result, self.veto, self.hazard,
-            self.photos, c.id,
+            line.label, self.answer, self.remark, self.score, self.max, self.result, self.veto,
+            self.hazard, self.photos, c.id,
         )  # fmt: skip
 
 
@@ -232,6 +235,7 @@ def answer_rows(lines: Mapping[str, ItemLine], row: Mapping[str, Any]) -> Iterat
             card,
             line,
             answer_text(line, answers.get(line.item_id)),
+            remark_of(answers, line.item_id) if line.item_id in answers else "",
             result.score,
             result.max,
             result_text(line, result.status),

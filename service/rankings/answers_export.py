@@ -118,7 +118,7 @@ class _Encoder:
 
     def rendered(self, submissions: Iterable[Mapping]) -> Iterator[str]:
         render = self._render
-        answer, score, top, result, veto, hazard, photos = self._answer_columns
+        answer, remark, score, top, result, veto, hazard, photos = self._answer_columns
         card: Scorecard | None = None
         lead = tail = ""
         for submission in submissions:
@@ -132,7 +132,8 @@ class _Encoder:
                     item = "".join(render(_ITEM + n, v) for n, v in enumerate(row.line[:4]))
                     self._items[row.line.item_id] = item
                 yield (
-                    lead + item + answer[row.answer] + score[row.score] + top[row.max]
+                    lead + item + answer[row.answer] + remark[row.remark] + score[row.score]
+                    + top[row.max]
                     + result[row.result] + veto[row.veto] + hazard[row.hazard]
                     + photos[row.photos] + tail
                 )  # fmt: skip

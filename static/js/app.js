@@ -18,6 +18,13 @@
     }
   });
 
+  // A check answered short of its standard: its remark (备注) opens, to say what is wrong.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var remark = input.type === "radio" && input.closest("li.item") && input.closest("li.item").querySelector("details.remark[data-good]");
+    if (remark && input.checked && input.value !== "na" && input.value !== remark.getAttribute("data-good")) { remark.open = true; }
+  });
+
   // GPS: the browser's position with its accuracy; a refusal is recorded, not an error.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-locate]");

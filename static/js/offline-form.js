@@ -70,6 +70,19 @@
     }
   }
 
+  // A check's own remark (备注), kept with the answers as "<item id>.remark", as the
+  // server keeps it (service/forms/answers.remark_key).
+  function remarkOf(form, id) {
+    var field = $('[name="' + id + '.remark"]', form);
+    var text = field ? field.value.replace(/\r\n/g, "\n").trim() : "";
+    return text || undefined;
+  }
+
+  function keepRemark(fill, id) {
+    var value = remarkOf(fill.form, id);
+    if (value === undefined) { delete fill.draft.answers[id + ".remark"]; } else { fill.draft.answers[id + ".remark"] = value; }
+  }
+
   function failed(item, value) { return item.type === "check" && !item.info && value !== undefined && value !== "na" && value !== item.good; }
 
   // What a submission still lacks, as the server's completeness rules say it.
@@ -126,6 +139,9 @@
         // The photo box of a check: after a failed answer, or when it has photos.
         var box = li && $(".evidence", li);
         if (box) { box.hidden = !(failed(item, fill.draft.answers[id]) || photoCount(fill, id)); }
+        // The remark opens by itself when the check fails (and stays open once written).
+        var remark = li && $("details.remark", li);
+        if (remark && failed(item, fill.draft.answers[id])) { remark.open = true; }
       });
       var count = $('[data-count="' + section.id + '"]', fill.root);
       if (count) { count.textContent = d + "/" + a; }
@@ -194,6 +210,7 @@
     if (input.hasAttribute("data-photo-input")) { return; }
     var id = itemOfInput(input);
     if (!id || !fill.plan.items[id]) { return; }
+    if (input.name === id + ".remark") { keepRemark(fill, id); saveDraft(fill); return; }
     var value = answerOf(fill.form, id, fill.plan.items[id].type);
     if (value === undefined) { delete fill.draft.answers[id]; } else { fill.draft.answers[id] = value; }
     redraw(fill);
@@ -368,6 +385,8 @@
         fill.photos = photos;
         Object.keys(fill.plan.items).forEach(function (id) {
           setAnswer(fill.form, id, fill.plan.items[id].type, draft.answers[id]);
+          var remark = $('[name="' + id + '.remark"]', fill.form);
+          if (remark) { remark.value = draft.answers[id + ".remark"] || ""; remark.closest("details").open = !!remark.value; }
           if (fill.plan.items[id].photos) { drawPhotos(fill, id); }
         });
         return takeUnsaved(fill);
@@ -402,6 +421,7 @@
         });
         var value = answerOf(fill.form, id, type);
         if (value === undefined) { delete fill.draft.answers[id]; } else { fill.draft.answers[id] = value; }
+        if (type === "check") { keepRemark(fill, id); }
       });
       return saveDraft(fill).then(function () { return store.remove("meta", key); });
     });
@@ -411,7 +431,7 @@
   function showServerErrors(fill) {
     var errors = (fill.draft.problem && fill.draft.problem.errors) || [];
     errors.forEach(function (error) {
-      var box = document.getElementById("errors-" + error.item);
+      var box = document.getElementById("errors-" + error.item.replace(".", "-"));
       if (!box) { return; }
       var p = document.createElement("p");
       p.className = "error";

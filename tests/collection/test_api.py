@@ -342,3 +342,31 @@ def test_get_and_list_own_submissions(api: TestClient, world: World):
     assert api.get(URL, params={"status": "draft"}, headers=world.owner).json()["items"] == []
     assert api.get(f"{URL}/{uuid.uuid4()}", headers=world.owner).status_code == 404
     assert api.get(URL).status_code == 401
+
+
+def test_a_remark_on_a_check_is_stored_with_the_answers(api: TestClient, world: World):
+    answers = {**GOOD, "d.remark": "灭火器压力不足"}
+    body = _body(world, answers)
+    response = api.post(URL, json=body, headers=world.owner)
+    assert response.status_code == 201, response.text
+
+    async def stored() -> tuple[dict, dict | None]:
+        submission_id = uuid.UUID(body["id"])
+        return await queries.find(submission_id), await queries.revision(submission_id, None)
+
+    row, revision = in_database(world.url, stored)
+    assert row["answers"]["d.remark"] == "灭火器压力不足"
+    assert revision is not None and revision["answers"]["d.remark"] == "灭火器压力不足"
+
+
+def test_bad_remarks_are_listed_by_where_they_are(api: TestClient, world: World):
+    answers = {**GOOD, "d.remark": "长" * 201, "p.remark": "照片", "zz.remark": "无此项"}
+    response = api.post(URL, json=_body(world, answers), headers=world.owner)
+    assert response.status_code == 400
+    listed = {(e["item"], e["code"]) for e in response.json()["errors"]}
+    assert listed == {
+        ("d.remark", "too_long"),
+        ("p.remark", "remark_not_allowed"),  # only a check takes a remark
+        ("zz.remark", "remark_not_allowed"),
+    }
+    assert _count(world) == 0

@@ -34,7 +34,8 @@ def _options(*ids: str) -> list[dict[str, str]]:
 
 
 # The built-in tables ask only "shown when X is yes"; this one chains conditions across
-# sections, on a multiple choice, with any_of and a number-like option id.
+# sections, on a multiple choice, with any_of and a number-like option id, and hides a
+# whole section.
 CHAINED = definition(
     kind="checklist",
     scoring=None,
@@ -76,6 +77,34 @@ CHAINED = definition(
                 },
             ],
             title="二",
+        ),
+        # A section asked only under a condition: its items hide with it, and so does
+        # what depends on them in a later section.
+        section(
+            "three",
+            [
+                {"id": "q6", "type": "check", "label": "六"},
+                {
+                    "id": "q7",
+                    "type": "check",
+                    "label": "七",
+                    "show_if": {"item": "q6", "equals": "no"},
+                },
+            ],
+            title="三",
+            show_if={"item": "q2", "any_of": ["x", "z"]},
+        ),
+        section(
+            "four",
+            [
+                {
+                    "id": "q8",
+                    "type": "check",
+                    "label": "八",
+                    "show_if": {"item": "q7", "equals": "yes"},
+                }
+            ],
+            title="四",
         ),
     ],
 )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from service.collection.filling import fill_state, review_list, shown_items
 from service.collection.form_post import section_answers
-from service.collection.rules import TaskState, merge_answers, task_state
+from service.collection.rules import TaskState, merge_answers, revision_changes, task_state
 from tests.factories import definition
 
 FORM = definition(
@@ -55,6 +55,7 @@ def test_posted_fields_become_typed_answers():
         FORM.sections[0],
         {
             "ok": "no",
+            "ok.remark": " 灭火器过期\r\n两具 ",
             "count": "12",
             "kinds": ["a", "b"],
             "where.lat": "30.1",
@@ -66,12 +67,14 @@ def test_posted_fields_become_typed_answers():
     )
     assert answers == {
         "ok": "no",
+        "ok.remark": "灭火器过期\n两具",  # a check's own remark, beside its answer
         "count": 12,
         "kinds": ["a", "b"],
         "where": {"lat": 30.1, "lon": 120.2, "accuracy": 15},
         "note": "第一行\n第二行",
     }
-    assert covered == {"ok", "count", "kinds", "where", "note"}  # never the photos
+    # Never the photos; a check's remark too (a blank one clears the saved remark).
+    assert covered == {"ok", "ok.remark", "count", "kinds", "where", "note"}
 
 
 def test_what_does_not_parse_is_kept_as_typed_and_reported():
@@ -127,3 +130,12 @@ def test_task_states():
 def test_shown_items_agree_with_the_full_state():
     for answers in ({}, {"ok": "yes"}, {"ok": "no"}, {"ok": "maybe"}):
         assert shown_items(FORM, answers) == fill_state(FORM, answers).visible
+
+
+def test_a_changed_remark_is_a_change_between_revisions():
+    before = {"ok": "no", "ok.remark": "灭火器过期"}
+    after = {"ok": "no", "ok.remark": "灭火器已更换"}
+    [change] = revision_changes(FORM, before, after, None, None)
+    assert (change.item, change.before, change.after) == ("ok", "no", "no")
+    assert (change.remark_before, change.remark_after) == ("灭火器过期", "灭火器已更换")
+    assert revision_changes(FORM, before, dict(before), None, None) == []

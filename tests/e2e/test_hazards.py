@@ -74,7 +74,7 @@ def test_a_hazard_found_at_a_point_is_rectified_verified_and_closed(
     thumbnail_loaded(supervisor, "edge-protection")
     answer_all_yes(supervisor)
     screenshot(supervisor, "hazards-01-failed-at-point")
-    for section_id in ("equipment", "electrical", "fire-safety", "chemicals", "ppe"):
+    for section_id in ("equipment", "electrical", "fire-safety", "ppe"):
         next_section(supervisor, section_id)
         answer_all_yes(supervisor)
     next_section(supervisor, "occupational-hazards")
@@ -84,7 +84,7 @@ def test_a_hazard_found_at_a_point_is_rectified_verified_and_closed(
     supervisor.wait_for_url("**/review")
     supervisor.get_by_role("button", name="提交", exact=True).click()
     supervisor.wait_for_url("**?submitted=1")
-    found = supervisor.locator(".found-hazards li", has_text="临边、洞口及高处平台防护")
+    found = supervisor.locator(".found-hazards li", has_text="临边、洞口或高处平台防护缺失")
     expect(found).to_contain_text("较大事故隐患")
     expect(found).to_contain_text("待确认")
     screenshot(supervisor, "hazards-02-hazard-reported")
@@ -100,7 +100,8 @@ def test_a_hazard_found_at_a_point_is_rectified_verified_and_closed(
     enterprise = phone_context().new_page()
     sign_in(enterprise, live_server, "enterprise")
     enterprise.goto(live_server + "/hazards")
-    expect(enterprise.locator(".hazard-card", has_text="临边、洞口及高处平台防护")).to_have_count(1)
+    card = enterprise.locator(".hazard-card", has_text="临边、洞口或高处平台防护缺失")
+    expect(card).to_have_count(1)
     enterprise.goto(hazard_url)
     expect(enterprise.locator(".hazard-photos img").first).to_be_visible()
     acknowledge = enterprise.locator("#step-acknowledge")

@@ -43,9 +43,12 @@ def shown_sections(page) -> list[str]:
     )
 
 
+REMARK = "浇注区通道堆放砂箱"
+
+
 def fill_every_section(page, photo: Path, place: str) -> None:
     """The first section by hand, then every shown item of every section: 是 on the
-    checks but the first (否, with a photo), a word in the texts."""
+    checks but the first (否, with a photo and a remark), a word in the texts."""
     page.locator('input[name="hazard-point"]').fill(place)
     page.locator('input[name="inspection-date"]').fill("2026-12-07")
     page.locator('input[name="gps-location.refused"]').check()
@@ -60,6 +63,9 @@ def fill_every_section(page, photo: Path, place: str) -> None:
         for item in page.locator(f'[data-section="{section}"] li.item:not([hidden])').all():
             if item.locator('input[value="no"]').count() and not failed:
                 item.locator('input[value="no"]').check()
+                remark = item.locator("details.remark textarea")  # opens on a failure
+                expect(remark).to_be_visible()
+                remark.fill(REMARK)
                 item.locator("[data-photo-input]").first.set_input_files(str(photo))
                 expect(item.locator(".thumbs img")).to_have_count(1)
                 failed = True
@@ -142,6 +148,7 @@ def test_an_inspection_filled_without_signal_is_sent_once_with_its_photo_and_haz
     expect(page.get_by_text(re.compile("手机上完成于 .*服务器收到于"))).to_be_visible()
     expect(page.locator(".found-hazards li")).to_have_count(1)
     expect(page.locator("img[src$='/thumbnail']")).to_have_count(1)
+    expect(page.locator(".result-item .remark")).to_contain_text(REMARK)  # kept offline
 
     # Signing out with nothing waiting: the phone's token ends, and the kept pages go.
     page.get_by_role("button", name="退出").click()
@@ -203,6 +210,7 @@ def test_a_connection_lost_after_the_server_took_a_photo_or_the_submission_store
     page.goto(f"{base_url}/submissions/{sent['id']}")
     expect(page.locator(".found-hazards li")).to_have_count(1)
     expect(page.locator("img[src$='/thumbnail']")).to_have_count(1)
+    expect(page.locator(".result-item .remark")).to_contain_text(REMARK)  # kept offline
 
 
 @SQLITE_ONLY

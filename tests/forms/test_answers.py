@@ -155,3 +155,50 @@ def test_a_final_submission_needs_required_answers_photos_and_evidence():
     )
     assert done == []
     assert ("extra", "required") not in codes(completeness_problems(form, {"guard": "yes"}))
+
+
+def test_a_section_shown_only_under_a_condition_hides_all_its_items():
+    form = definition(
+        kind="checklist",
+        scoring=None,
+        sections=[
+            {
+                "id": "site",
+                "title": "现场",
+                "items": [{"id": "uses", "type": "check", "label": "使用危险化学品"}],
+            },
+            {
+                "id": "chemicals",
+                "title": "危险化学品",
+                "show_if": {"item": "uses", "equals": "yes"},
+                "items": [
+                    {"id": "cards", "type": "check", "label": "信息卡", "required": True},
+                    {
+                        "id": "why",
+                        "type": "text",
+                        "label": "说明",
+                        "show_if": {"item": "cards", "equals": "no"},
+                    },
+                ],
+            },
+            {
+                "id": "after",
+                "title": "其他",
+                "items": [
+                    {
+                        "id": "store",
+                        "type": "check",
+                        "label": "专库存放",
+                        "show_if": {"item": "cards", "equals": "no"},
+                    }
+                ],
+            },
+        ],
+    )
+    # Hidden section: its items, and what depends on them, are not asked.
+    assert visible_items(form, {"uses": "no", "cards": "no"}) == {"uses"}
+    assert visible_items(form, {"cards": "no"}) == {"uses"}
+    assert completeness_problems(form, {"uses": "no"}) == []
+    shown = visible_items(form, {"uses": "yes", "cards": "no"})
+    assert shown == {"uses", "cards", "why", "store"}
+    assert ("cards", "required") in codes(completeness_problems(form, {"uses": "yes"}))

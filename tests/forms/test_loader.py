@@ -301,3 +301,28 @@ def test_deduction_and_bonus_section_rules():
     text = "\n".join(messages(load_errors(data)))
     assert "bonus item `m` has a negative option score" in text
     assert "rate `r` in a deduction section needs minus (pro rata) or deduct" in text
+
+
+def test_a_section_show_if_must_point_at_an_item_of_an_earlier_section():
+    data = form_data()
+    data["sections"][0]["show_if"] = {"item": "c", "equals": "yes"}
+    data["sections"][1]["show_if"] = {"item": "d", "equals": "yes"}
+    errors = load_errors(data)
+    text = "\n".join(messages(errors))
+    assert "show_if of section `first` points at item `c`, which comes later" in text
+    assert "section `second` depends on its own item `d`" in text
+    assert all(e.line for e in errors)  # each said where it is in the file
+
+    good = form_data()
+    good["sections"][1]["show_if"] = {"item": "a", "any_of": ["yes", "na"]}
+    assert load(good).definition.sections[1].show_if is not None
+
+
+def test_a_check_carries_the_finding_shown_when_it_fails():
+    data = form_data()
+    data["sections"][0]["items"][0]["finding"] = {"zh": "作业通道堵塞", "en": "Walkway blocked"}
+    item = load(data).definition.sections[0].items[0]
+    assert isinstance(item, Check)
+    assert item.finding is not None and item.finding.zh == "作业通道堵塞"
+    data["sections"][0]["items"][0]["finding"] = ""
+    assert load_errors(data)

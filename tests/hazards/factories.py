@@ -12,7 +12,7 @@ from service.forms import catalog
 from service.forms.loader import load_form_file
 from service.forms.model import Check
 from service.hazards import queries
-from service.hazards.detection import found_hazards
+from service.hazards.reporting import hazard_reports
 from service.scoring.engine import score
 from service.settings import PROJECT_ROOT
 from tests.collection.factories import draft
@@ -51,9 +51,12 @@ async def inspect(
     enterprise_id: int,
     failed: tuple[str, ...] = ("aisles-clear",),
     submission_id: uuid.UUID | None = None,
+    remarks: dict[str, str] | None = None,
 ) -> uuid.UUID:
-    """A supervisor's submitted inspection of the enterprise, outside any campaign."""
+    """A supervisor's submitted inspection of the enterprise, outside any campaign,
+    with the `remarks` written on items (by item id)."""
     answers = inspection_answers(definition, failed)
+    answers |= {f"{item}.remark": text for item, text in (remarks or {}).items()}
     breakdown = score(definition, answers)
     row = draft(
         form_version_id,
@@ -68,7 +71,8 @@ async def inspect(
         breakdown,
         "hash-" + str(row.id),
         photos={},
-        found=found_hazards(definition, answers, breakdown),
+        definition=definition,
+        reports=hazard_reports,
     )
     return row.id
 

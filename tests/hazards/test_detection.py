@@ -7,11 +7,49 @@ from typing import Any
 
 from service.collection import queries as submissions
 from service.hazards import queries
+from service.hazards.detection import found_hazards
 from service.hazards.lifecycle import State
+from service.hazards.reporting import hazard_reports
 from service.scoring.engine import score
-from tests.factories import in_database
+from tests.factories import definition, in_database
 
 from .factories import inspect, inspection_answers
+
+
+def test_a_found_hazard_is_titled_by_its_finding_and_described_by_its_remark():
+    form = definition(
+        kind="checklist",
+        scoring=None,
+        sections=[
+            {
+                "id": "site",
+                "title": "现场",
+                "items": [
+                    {"id": "hazard-point", "type": "text", "label": "检查部位"},
+                    {
+                        "id": "walkway",
+                        "type": "check",
+                        "label": "作业通道畅通",
+                        "finding": "作业通道堵塞",
+                        "hazard": {"grade": "general"},
+                    },
+                    {"id": "guard", "type": "check", "label": "防护罩完好", "hazard": {}},
+                    {"id": "remarks", "type": "long_text", "label": "其他情况"},
+                ],
+            }
+        ],
+    )
+    answers = {
+        "hazard-point": "一车间",
+        "walkway": "no",
+        "walkway.remark": "冲压机旁堆放纸箱",
+        "guard": "no",
+        "remarks": "总体良好",  # the visit's remark: not copied into each hazard
+    }
+    walkway, guard = found_hazards(form, answers, score(form, answers))
+    assert (walkway.title, walkway.description) == ("作业通道堵塞", "冲压机旁堆放纸箱")
+    assert (guard.title, guard.description) == ("不符合：防护罩完好", "")
+    assert walkway.location == "一车间"
 
 
 def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict[str, Any]):
@@ -24,6 +62,7 @@ def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict
             w["users"]["supervisor"],
             w["own"],
             failed=("aisles-clear", "edge-protection"),
+            remarks={"aisles-clear": "冲压机旁通道堆放纸箱"},
         )
         return await queries.of_submission(submission), submission
 
@@ -35,7 +74,10 @@ def test_each_failed_hazard_check_becomes_one_reported_hazard(hazard_world: dict
     first = hazards[0]
     assert first["enterprise"] == w["own"]
     assert first["location"] == "二车间冲压工段"
-    assert first["description"].startswith("作业通道畅通")
+    # Titled by what is wrong (the check's finding), described by the remark written
+    # on the item (none on the second).
+    assert first["description"] == "作业通道堵塞\n冲压机旁通道堆放纸箱"
+    assert hazards[1]["description"] == "临边、洞口或高处平台防护缺失"
     assert first["found_by"] == w["users"]["supervisor"]
     assert first["deadline"] is not None
 
@@ -101,7 +143,13 @@ def test_a_correction_that_passes_the_item_withdraws_its_unacknowledged_hazard(
         answers = inspection_answers(w["inspection"], failed=())
         breakdown = score(w["inspection"], answers)
         assert await submissions.submit(
-            row, answers, breakdown, supervisor, reason="通道已当场清理", found=[]
+            row,
+            answers,
+            breakdown,
+            supervisor,
+            reason="通道已当场清理",
+            definition=w["inspection"],
+            reports=hazard_reports,
         )
         return await queries.hazards_by_id([aisle["id"], edge["id"]]), await queries.timeline(
             aisle["id"]

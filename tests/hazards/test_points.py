@@ -14,10 +14,12 @@ from litestar.testing import TestClient
 from service.campaigns.rules import local_date
 from service.collection import queries as submissions
 from service.hazards import queries as hazards
-from service.hazards.detection import found_hazards
 from service.hazards.qr import qr_svg
+from service.hazards.reporting import hazard_reports
 from service.hazards.tables import PointInspection
 from service.scoring.engine import score
+from tests.campaigns.factories import add_campaign
+from tests.collection.test_offline import _device_token
 from tests.collection.test_pages import csrf, signed_in
 from tests.factories import in_database
 
@@ -190,7 +192,8 @@ def test_one_tap_starts_one_prefilled_inspection_whose_hazards_carry_the_point(a
             answers,
             breakdown,
             hazard_world["users"]["supervisor"],
-            found=found_hazards(definition, answers, breakdown),
+            definition=definition,
+            reports=hazard_reports,
         )
         assert stored
         return draft, links, await hazards.of_submission(sid)
@@ -217,6 +220,9 @@ def test_the_prompt_card_prints_a_checklist_with_its_standards(app, hazard_world
         card = judge.get("/prompt-cards/safety-inspection-card")
         assert card.status_code == 200
         assert "作业通道畅通" in card.text and "通道宽度符合要求" in card.text
+        assert "不合格即：作业通道堵塞" in card.text  # the check's finding
+        # The chemical section is checked only where chemicals are used or stored.
+        assert "当“检查部位使用或储存危险化学品”为“是”时填写" in card.text
         assert "print-a4" in card.text
         assert judge.get("/prompt-cards/fill-test").status_code == 404  # a scored form
         assert judge.get("/prompt-cards/no-such-form").status_code == 404
@@ -230,3 +236,24 @@ def test_the_registers_link_each_other(app, hazard_world):
             assert f"/hazard-points/{point_id}{link}" in page
         listing = chair.get("/hazard-points").text
         assert 'href="/hazard-points/new' in listing and 'href="/chemical-cards"' in listing
+
+
+def test_a_supervisors_offline_task_carries_the_enterprises_points(app, hazard_world):
+    point_id = new_point(app, hazard_world)
+
+    async def campaign() -> int:
+        return await add_campaign(
+            hazard_world["town"],
+            hazard_world["inspection_form"],
+            name="巡查",
+            enterprises=[hazard_world["own"]],
+            supervisors=True,
+        )
+
+    campaign_id = in_database(hazard_world["url"], campaign)
+    with signed_in(app, "watcher") as supervisor:
+        headers = _device_token(supervisor)
+        url = f"/api/v1/offline/tasks/{campaign_id}/{hazard_world['own']}"
+        task = supervisor.get(url, headers=headers)
+        assert task.status_code == 200, task.text
+        assert task.json()["points"] == [{"id": point_id, "place": "液氨储罐区（二车间东侧）"}]

@@ -106,13 +106,21 @@ def test_answers_read_as_the_form_shows_them():
 
 
 def test_a_submission_gives_a_row_per_item_in_form_order():
-    answers = {"kind": "mech", "workers": 120, "rate": 80, "exits": "no", "fatal": "yes"}
+    answers = {
+        "kind": "mech",
+        "workers": 120,
+        "rate": 80,
+        "exits": "no",
+        "exits.remark": "东侧安全出口上锁",
+        "fatal": "yes",
+    }
     rows = list(answer_rows(LINES, _stored(answers, photos={"exits": ["e1", "e2"]})))
     assert [r.line.item_id for r in rows] == list(LINES)
     by_item = {r.line.item_id: r for r in rows}
     exits = by_item["exits"]
     assert (exits.answer, exits.score, exits.max, exits.result) == ("否", 0, 5, "不合格")
     assert exits.hazard == "重大隐患" and exits.photos == 2
+    assert exits.remark == "东侧安全出口上锁" and by_item["fatal"].remark == ""
     assert by_item["fatal"].veto == "发生死亡事故" and by_item["exits"].veto == ""
     assert by_item["rate"].result == "不合格" and by_item["rate"].answer == "80%"
     assert by_item["workers"].result == "已填"  # no standard to meet: filled, not "合格"

@@ -384,3 +384,49 @@ def test_statuses_say_what_a_clerk_would_call_failed():
     assert result["r"].score == 4 and result["r"].status is ItemStatus.answered
     assert result["award"].status is ItemStatus.answered  # a missed bonus is no failure
     assert items_by_id(score(form, {"r": 98}))["r"].status is ItemStatus.failed
+
+
+def chemicals_form(policy: str):
+    """20 points of site checks, and 10 for chemicals asked only where they are used."""
+    return scored_form(
+        section(
+            "site",
+            [check("uses", 0, allow_na=False), check("walkway", 12), check("exits", 8)],
+            points=20,
+        ),
+        section(
+            "chemicals",
+            [check("cards", 6), check("store", 4)],
+            points=10,
+            show_if={"item": "uses", "equals": "yes"},
+        ),
+        max=30,
+        not_applicable=policy,
+        gates=[{"min_section_percent": 50}],
+    )
+
+
+def test_a_hidden_section_is_not_applicable_under_rescale():
+    form = chemicals_form("rescale")
+    # No chemicals: 12 of the 20 applicable points, scaled to 30: 18; the chemical
+    # section has nothing to reach, so the 50 % per-section gate does not look at it.
+    result = score(form, {"uses": "no", "walkway": "yes", "exits": "no", "cards": "no"})
+    assert result.total == 18
+    assert sections_by_id(result)["chemicals"].max == 0
+    assert sections_by_id(result)["chemicals"].percentage is None
+    assert items_by_id(result)["cards"].status is ItemStatus.not_applicable
+    assert result.eligible
+    # Chemicals used: the section counts; 12 + 0 of 30, and 0 % in chemicals fails the gate.
+    shown = score(form, {"uses": "yes", "walkway": "yes", "exits": "no", "cards": "no"})
+    assert shown.total == 12
+    assert items_by_id(shown)["cards"].status is ItemStatus.failed
+    assert not shown.eligible
+
+
+def test_a_hidden_section_counts_as_met_under_full_marks():
+    form = chemicals_form("full_marks")
+    # No chemicals: 12 earned + the chemical section's 10 as if met = 22 of 30.
+    result = score(form, {"uses": "no", "walkway": "yes", "exits": "no", "cards": "no"})
+    assert result.total == 22
+    assert sections_by_id(result)["chemicals"].score == 10
+    assert items_by_id(result)["cards"].status is ItemStatus.not_applicable

@@ -63,6 +63,10 @@ def test_conditions_and_veto_reasons_are_spelled_out(client: TestClient):
     checklist = client.get("/forms/safety-inspection-card").text
     equipment = "检查部位有特种设备（锅炉、压力容器、起重机械、场（厂）内机动车辆等）"
     assert f"当“{equipment}”为“是”时填写" in checklist
+    # A whole section asked under a condition says so once, under its title.
+    chemicals = checklist[checklist.index('id="s-chemicals"') :]
+    chemicals = chemicals[: chemicals.index("</header>") + 200]
+    assert "当“检查部位使用或储存危险化学品”为“是”时填写" in chemicals
     evaluation = client.get("/forms/ankang-cup-enterprise").text
     assert re.search(r"答“[是否]”即否决：[^<]{4,}", evaluation)
 

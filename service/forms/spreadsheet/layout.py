@@ -238,6 +238,14 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("不合格须拍照", BOOL, {"check": "evidence_on_fail"}, 8, "不合格时必须拍照留证。"),
     Column(
+        "不合格表述",
+        TEXT,
+        {"check": "finding"},
+        16,
+        "是否题不合格时的问题表述，如“作业通道堵塞”：结果页显示，也是隐患的标题"
+        "（留空则为“不符合：”加考核内容）。",
+    ),
+    Column(
         "仅作了解",
         BOOL,
         {"check": "info"},
@@ -249,10 +257,11 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         SHOW_IF,
         TEXT,
-        {"item": "show_if"},
+        {"item": "show_if", "section": "show_if"},
         18,
         "仅当前面某项的答案相符时显示本项，写作“编号=值”，多个值用“、”分隔，"
-        "如 s1-2=是、uses-chemicals=是；也可写“第12行=是”。",
+        "如 s1-2=是、uses-chemicals=是；也可写“第12行=是”。写在部分标题行：整个部分"
+        "仅在此时填写（条件须是前面部分的题目）。",
     ),
     Column("必答", BOOL, {"item": "required"}, 6, "提交前必须作答。"),
     Column(
@@ -320,6 +329,7 @@ COLUMNS: tuple[Column, ...] = (
         "评分标准（或部分说明）的英文（可选）。",
     ),
     Column("否决(英文)", TEXT, {"check": "veto.reason@en"}, 20, "否决理由的英文（可选）。"),
+    Column("不合格表述(英文)", TEXT, {"check": "finding@en"}, 20, "不合格表述的英文（可选）。"),
     Column("单位(英文)", TEXT, {"number": "unit@en"}, 8, "单位的英文（可选）。"),
 )
 

@@ -224,6 +224,9 @@ class _WorkbookReader:
                     self.error(row.at(CONTENT, f"这一行没有{CONTENT}"))
                 else:
                     sections.append(self.section(row, part, len(sections), heading=True))
+                    if row.text(SHOW_IF) is not None:  # the whole section, under a condition
+                        path = f"sections[{len(sections) - 1}]"
+                        pending_show_if.append((sections[-1].source, row, path))
                 continue
             if part is not None and (not sections or not _same_section(part, sections[-1].title)):
                 sections.append(self.section(row, part, len(sections), heading=False))
@@ -252,7 +255,9 @@ class _WorkbookReader:
         match = _POINTS_IN_TITLE.match(part)
         title = match.group(1) if match else part
         flat = (
-            self.fields(row, COLUMNS, "section", "部分标题行", skip=(SECTION, NUMBER_IN_SECTION))
+            self.fields(
+                row, COLUMNS, "section", "部分标题行", skip=(SECTION, NUMBER_IN_SECTION, SHOW_IF)
+            )
             if heading
             else {}
         )

@@ -79,7 +79,7 @@ def build_workbook(definition: FormDefinition) -> Workbook:
     _header(settings, SETTINGS_COLUMNS, widths=(12, 40, 30, 24, 14))
     item_map = definition.item_map()
     for section in definition.sections:
-        items.append(_row(COLUMNS, _section_cells(section)))
+        items.append(_row(COLUMNS, _section_cells(section, item_map)))
         for cell in items[items.max_row]:
             cell.fill = SECTION_FILL
             cell.font = Font(bold=True)
@@ -122,9 +122,11 @@ def _row(columns: tuple[Column, ...], values: dict[str, object]) -> list[object]
     return [values.get(column.header) for column in columns]
 
 
-def _section_cells(section: Section) -> dict[str, object]:
+def _section_cells(section: Section, item_map: dict[str, ItemBase]) -> dict[str, object]:
     cells = _field_cells(section, "section")
     cells[SECTION] = _zh(section.title)
+    if section.show_if is not None:
+        cells[SHOW_IF] = write_show_if(section.show_if, item_map.get(section.show_if.item))
     return cells
 
 
