@@ -65,12 +65,15 @@ def fill_state(
     submission still lacks (required items, photos), so every problem shows at once."""
     evidence = evidence or {}
     problems = validate_answers(definition, answers)
+    # Only an answer of the wrong type is left out of the count and the score: a failed
+    # check still missing its photo is a failed check, so the fill page (not final) and
+    # the review (final) count the same draft the same way.
+    valid = _valid(answers, {problem.item for problem in problems})
     if final:
         problems += completeness_problems(definition, answers, _evidence_ids(evidence))
     errors: dict[str, list[AnswerError]] = {}
     for problem in problems:
         errors.setdefault(problem.item, []).append(problem)
-    valid = _valid(answers, errors)
     visible = visible_items(definition, valid)
     shown = visible_sections(definition, valid)
     sections = [

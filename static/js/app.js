@@ -25,6 +25,49 @@
     if (remark && input.checked && input.value !== "na" && input.value !== remark.getAttribute("data-good")) { remark.open = true; }
   });
 
+  // A failing answer opens the check's photo box, folded away until then.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var box = input.type === "radio" && input.closest("li.item") && input.closest("li.item").querySelector("details.evidence");
+    var remark = box && box.parentNode.querySelector("details.remark[data-good]");
+    if (remark && input.checked && input.value !== "na" && input.value !== remark.getAttribute("data-good")) { box.open = true; }
+  });
+
+  // The answer that vetoes (一票否决) is asked for once more in the page before it is
+  // taken: the tap is held back until "answer it, veto" is pressed.
+  document.addEventListener("click", function (event) {
+    var input = event.target.closest && event.target.closest("input[data-vetoes]");
+    // (During a click the radio already reads checked: the saved answer is defaultChecked.)
+    if (input && !input.defaultChecked && !input.hasAttribute("data-veto-sure")) {
+      event.preventDefault();
+      var ask = document.getElementById(input.getAttribute("data-vetoes"));
+      if (ask) { ask.hidden = false; ask.querySelector("[data-veto-confirm]").focus(); }
+      return;
+    }
+    var confirm = event.target.closest("[data-veto-confirm], [data-veto-cancel]");
+    if (!confirm) { return; }
+    var box = confirm.closest(".veto-confirm");
+    box.hidden = true;
+    var vetoing = document.querySelector('input[data-vetoes="' + box.id + '"]');
+    if (vetoing && confirm.hasAttribute("data-veto-confirm")) {
+      vetoing.setAttribute("data-veto-sure", "");
+      vetoing.click();
+      vetoing.removeAttribute("data-veto-sure");
+    }
+  });
+
+  // The current section's tab in sight: a long form's tabs scroll sideways, and an
+  // autosave redraws them.
+  function showCurrentTab() {
+    var tabs = document.getElementById("section-tabs");
+    var current = tabs && tabs.querySelector("[aria-current]");
+    if (!current) { return; }
+    var left = current.getBoundingClientRect().left - tabs.getBoundingClientRect().left + tabs.scrollLeft;
+    tabs.scrollLeft = left - (tabs.clientWidth - current.offsetWidth) / 2;
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", showCurrentTab); } else { showCurrentTab(); }
+  document.addEventListener("htmx:afterSettle", showCurrentTab);
+
   // GPS: the browser's position with its accuracy; a refusal is recorded, not an error.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-locate]");
