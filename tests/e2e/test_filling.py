@@ -135,7 +135,7 @@ def test_a_supervisor_inspects_with_a_photo_and_a_failed_check(
     task.get_by_role("button", name="开始填写").click()
     page.wait_for_url(FILL_PAGE)
     expect(page.locator("h1")).to_have_text("安全检查提示卡")
-    expect(page.locator("#save-state")).to_have_text("填写内容自动保存")
+    expect(page.locator("#save-state")).to_have_text("填写内容自动保存", use_inner_text=True)
     expect(page.locator("#progress")).to_contain_text("已答0")
     assert no_horizontal_scroll(page)
 
@@ -352,6 +352,8 @@ def test_an_inspection_without_javascript(live_server, phone_context, tmp_path):
     # A "no" (not saved yet), then its photo: "添加照片" saves the answers first and
     # opens a plain upload page; nothing typed before it is lost.
     answer(page, "floor-and-lighting", "否")
+    # Not saved yet, so the photo box is still folded: open it.
+    item(page, "floor-and-lighting").locator("details.evidence summary").click()
     page.locator("#photos-floor-and-lighting").get_by_role("button", name="添加照片").click()
     page.wait_for_url("**/items/floor-and-lighting/photos")
     page.locator("input[type=file]").set_input_files(photo_file(tmp_path))
