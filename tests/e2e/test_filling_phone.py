@@ -135,7 +135,9 @@ def test_the_photo_box_shows_under_a_failed_check_only(server, phone_context):
     )
     usable = 844 - bars
     typical = sorted(heights)[len(heights) // 2]
-    assert usable / typical >= 3, (heights, bars)
+    item(page, "floor-and-lighting").scroll_into_view_if_needed()
+    page.screenshot(path="test-artifacts/phone-390-checks.png")
+    assert usable / typical >= 3.8, (heights, bars)  # was 3.5 (200 px an item)
 
 
 def test_header_and_bottom_bar_leave_the_small_phone_its_screen(server, browser):
