@@ -66,7 +66,9 @@ def item(page, item_id: str):
 
 def answer(page, item_id: str, label: str) -> None:
     """Tap the option with this label (是, 否, 不适用, a choice's text)."""
-    item(page, item_id).locator("label.choice", has_text=label).click()
+    # The label starts with it: "否" is not the "是 一票否决" of a veto question.
+    starts = re.compile(rf"^\s*{re.escape(label)}(\s|$)")
+    item(page, item_id).locator("label.choice", has_text=starts).click()
 
 
 def autosave(page, action, *answers: tuple[str, str]) -> None:
