@@ -68,7 +68,7 @@ def test_campaign_and_token_events_name_the_campaign_and_the_token():
 
     names = Names(users={7: "县总工会 王主任"}, campaigns={3: "2026年安康杯"})
     at = dt.datetime(2026, 3, 1, 16, 30, tzinfo=dt.UTC)
-    current_language.set("zh")
+    language = current_language.set("zh")
     frozen = describe(
         {
             "event": "result_frozen",
@@ -86,7 +86,7 @@ def test_campaign_and_token_events_name_the_campaign_and_the_token():
         "冻结了结果",
     )
     assert frozen.target == "2026年安康杯 · 第 2 版结果"
-    token = describe(
+    used = describe(
         {
             "event": "token_used",
             "subject": "ak_1234",
@@ -97,4 +97,5 @@ def test_campaign_and_token_events_name_the_campaign_and_the_token():
         },
         names,
     )
-    assert token.target == "令牌 ak_1234…" and token.who == "#8"
+    current_language.reset(language)
+    assert used.target == "令牌 ak_1234…" and used.who == "#8"
