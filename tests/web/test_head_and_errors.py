@@ -69,3 +69,13 @@ def test_a_signed_in_user_is_offered_home_and_their_tasks(client: TestClient, da
     page = client.get("/admin/campaigns/999999/rankings")
     assert page.status_code == 404
     assert [text for _, text in _ways_back(page.text)] == ["首页", "我的任务"]
+
+
+def test_a_signed_in_user_on_a_path_no_route_knows_is_offered_home(
+    client: TestClient, database_url: str
+):
+    make_user(database_url, "boss", "admin")
+    assert sign_in(client, "boss").status_code == 303
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert [text for _, text in _ways_back(page.text)] == ["首页", "我的任务"]
