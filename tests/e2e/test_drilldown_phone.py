@@ -44,7 +44,7 @@ def submit(base_url: str, username: str, extra: dict[str, dict[str, str]]) -> No
                 "_csrf_token": _token(client.get("/login").text),
             },
         )
-        tasks = client.get("/tasks").text
+        tasks = client.get("/tasks", params={"q": ENTERPRISE}).text  # long lists are paged
         groups = tasks.split('class="card task-group"')[1:]  # [0]: the page and its filters
         group = next(g for g in groups if WORKERS_HOME in g)
         task = next(t for t in group.split('<li class="task ') if ENTERPRISE in t)
