@@ -47,6 +47,7 @@ from service.web.access import PUBLIC, access, access_guard
 from service.web.auth import auth_middleware_factory
 from service.web.csrf import csrf_middleware_factory
 from service.web.errors import EXCEPTION_HANDLERS
+from service.web.head import answer_head
 from service.web.health import healthz
 from service.web.json_body import check_json_body
 from service.web.language import language_middleware
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gc.unfreeze()
             await db.stop(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             FormApi,
@@ -180,3 +181,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log_exceptions="never",
         ),
     )
+    # Inside Litestar's own __call__ (lifespan, the send wrapper), around its router.
+    app.asgi_handler = answer_head(app.asgi_handler)
+    return app

@@ -18,7 +18,7 @@ from service.web.i18n import _l
 from service.web.i18n import gettext_ as _
 from service.web.urls import RowId
 
-from . import audit, sessions, tokens, users
+from . import audit, audit_view, sessions, tokens, users
 from .passwords import temporary_password
 from .principal import Principal, Role
 from .reach import manageable
@@ -191,8 +191,15 @@ class UserAdmin(Controller):
         # Events name people and addresses from every town: the county's to read.
         if request.user.admin_towns is not None:
             raise PermissionDeniedException("The audit log is for county-level admins")
-        events = await audit.recent(event=event or None)
-        return Template("admin/audit.html", context={"events": events, "event": event})
+        rows = await audit.recent(event=event or None)
+        names = await audit_view.names_for(rows)
+        lines = [audit_view.describe(row, names) for row in rows]
+        context = {
+            "lines": lines,
+            "event": event,
+            "event_label": audit_view.event_label,
+        }
+        return Template("admin/audit.html", context=context)
 
 
 async def _user(user_id: int) -> dict:

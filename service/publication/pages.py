@@ -11,6 +11,7 @@ from litestar.response import Template
 from service.campaigns.rules import day
 from service.forms import catalog
 from service.rankings.policy import describe_for
+from service.rankings.rows import full_marks
 from service.web.i18n import _l, current_language
 from service.web.i18n import gettext_ as _
 
@@ -65,6 +66,7 @@ async def snapshot_page(
         "entry": entry,
         "stage": stages(entries, dt.datetime.now(dt.UTC))[entry.number],
         "policy": shown.policy,
+        "full_marks": full_marks(definition),
         "policy_text": describe_for(shown.policy, definition, current_language.get()),
         "listing": page_of(rows, q, page),
         "unranked": len(shown.rows) - entry.ranked,

@@ -35,7 +35,7 @@ from .drilldown import Scorer, side_by_side
 from .filters import GROUP, chosen_filters
 from .groups import Group, SizeBand
 from .policy import Policy, describe_for
-from .rows import RankingRow, ranking_row
+from .rows import RankingRow, full_marks, ranking_row
 from .standings import standings
 
 SORTS = ("rank", "name", "village", "final", "self", "judges", "spread")
@@ -103,6 +103,7 @@ class RankingPages(Controller):
             "campaign": campaign,
             "policy_text": describe_for(result.policy, result.definition, lang),
             "policy": result.policy,
+            "full_marks": full_marks(result.definition),
             "rows": [ranking_row(r, lang) for r in shown_rows],
             "page": page,
             "pages": pages,
@@ -144,8 +145,10 @@ class RankingPages(Controller):
         campaign_id: FromPath[RowId],
         enterprise_id: FromPath[RowId],
         team: FromQuery[RowIdOrNone] = None,
+        scorer: FromQuery[int] = 0,
     ) -> Template:
-        """One participant's scores from each scorer side by side, section by section."""
+        """One participant's scores from each scorer side by side, section by section; a
+        phone shows the `scorer`-th one's column (a tab per scorer, links without JS)."""
         campaign = await managed_campaign(request.user, campaign_id)
         definition = await catalog.definition_by_id(
             campaign["form_version_id"], campaign["content_hash"]
@@ -171,6 +174,8 @@ class RankingPages(Controller):
             "row": ranking_row(ranked, current_language.get()),
             "scorers": scorers,
             "lines": side_by_side(definition, scorers),
+            "full_marks": full_marks(definition),
+            "chosen": min(max(scorer, 0), max(len(scorers) - 1, 0)),
         }
         return Template("rankings/participant.html", context=context)
 

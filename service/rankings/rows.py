@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from service.forms.model import Text
+from service.forms.model import FormDefinition, Text
 
 from .aggregate import RankedParticipant, shown
 from .groups import group_value
@@ -68,3 +68,10 @@ def ranking_row(r: RankedParticipant, lang: str) -> RankingRow:
 
 def _in(message: Text, lang: str) -> str:
     return (message.en or message.zh) if lang == "en" else message.zh
+
+
+def full_marks(definition: FormDefinition | None) -> float | None:
+    """The most a total can be without bonus points: the scale totals are reported on."""
+    if definition is None:
+        return None
+    return definition.scoring.out_of or definition.scoring.max

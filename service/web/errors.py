@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from service.accounts.sessions import COOKIE_NAME
 from service.db.faults import unavailable_kind
 
 from .i18n import current_language
@@ -30,6 +31,15 @@ from .problems import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _signed_in(request: Request) -> bool:
+    """Whether to offer the way back of a signed-in user. A path no route matches never
+    reaches the authentication middleware: there a session cookie is the best guess (an
+    expired one leads to "my tasks", which asks to sign in again)."""
+    if "user" in request.scope:
+        return request.scope["user"] is not None  # type: ignore[typeddict-item]
+    return bool(request.cookies.get(COOKIE_NAME))
 
 
 def _wants_page(request: Request) -> bool:
@@ -60,7 +70,12 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         title = kind.title_zh if chinese else kind.title
         return Template(
             "error.html",
-            context={"status": kind.status, "title": title, "detail": None if chinese else detail},
+            context={
+                "status": kind.status,
+                "title": title,
+                "detail": None if chinese else detail,
+                "signed_in": _signed_in(request),
+            },
             status_code=kind.status,
             headers=exc.headers or {},
         )  # type: ignore[return-value]
@@ -111,6 +126,7 @@ def unavailable(request: Request, kind: str) -> Response:
                 "status": problem.status,
                 "title": problem.title_zh if chinese else problem.title,
                 "detail": None,
+                "signed_in": _signed_in(request),
             },
             status_code=problem.status,
             headers=headers,
@@ -131,7 +147,12 @@ def handle_internal_error(request: Request, exc: Exception) -> Response:
     if _wants_page(request):
         return Template(
             "error.html",
-            context={"status": 500, "title": _("Something went wrong on our side"), "detail": None},
+            context={
+                "status": 500,
+                "title": _("Something went wrong on our side"),
+                "detail": None,
+                "signed_in": _signed_in(request),
+            },
             status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         )  # type: ignore[return-value]
     return problem_response(INTERNAL)

@@ -68,6 +68,11 @@
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", showCurrentTab); } else { showCurrentTab(); }
   document.addEventListener("htmx:afterSettle", showCurrentTab);
 
+  // A page made for paper: its print button opens the browser's print dialog.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // GPS: the browser's position with its accuracy; a refusal is recorded, not an error.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-locate]");

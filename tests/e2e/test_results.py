@@ -111,6 +111,13 @@ def test_a_judge_scores_the_admin_publishes_and_anyone_reads_the_notice(live_ser
     expect(rows.nth(0)).to_contain_text(FIRST)
     expect(rows.nth(0).locator("td").first).to_have_text("1")
     expect(rows.nth(1)).to_contain_text(SECOND)
+    # On the phone, the rows are cards (the table is there for wide screens and paper).
+    expect(public.locator("table.snapshot-table")).to_be_hidden()
+    cards = public.locator(".rank-card")
+    expect(cards.nth(0).locator(".rank-badge")).to_have_text("名次 1")  # read aloud: 名次
+    expect(cards.nth(0)).to_contain_text(FIRST)
+    expect(cards.nth(0).locator(".rank-card-score")).to_contain_text("最终得分")
+    expect(cards.nth(1)).to_contain_text(SECOND)
     expect(public.get_by_text("安康镇总工会 0571-86000000")).to_be_visible()
     expect(public.get_by_text(re.compile(r"另有 \d+ 家参评单位未列入排名"))).to_be_visible()
     assert public.evaluate("document.documentElement.scrollWidth") <= FILL_PHONE["width"]
