@@ -548,3 +548,20 @@ def test_judges_see_each_others_scores_only_once_scoring_is_closed(app, world):
         assert other.get(path).status_code == 200
     with signed_in(app, "chair") as chair:
         assert chair.get(path).status_code == 404  # never the enterprise
+
+
+def test_the_result_says_the_role_once_when_the_name_already_says_it(app, world):
+    from service.accounts.tables import User
+
+    async def rename() -> None:
+        chair = world["users"]["enterprise"]
+        await User.update({User.display_name: "企业 工会主席"}).where(User.id == chair)
+
+    in_database(world["url"], rename)
+    with signed_in(app, "chair") as chair:
+        path = start_own(chair, world)
+        fill_complete(chair, path)
+        chair.post(f"{path}/submit", data={"_csrf_token": csrf(chair.get(f"{path}/review").text)})
+        result = chair.get(path).text
+    assert "企业 工会主席" in result
+    assert "企业 · 企业 工会主席" not in result
