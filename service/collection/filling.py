@@ -21,6 +21,8 @@ from service.forms.model import Check, FormDefinition, Photo, Section
 from service.scoring.breakdown import Breakdown, ItemStatus
 from service.scoring.engine import score
 
+_ANSWERED = (ItemStatus.answered, ItemStatus.failed)
+
 
 class SectionProgress(msgspec.Struct, frozen=True):
     id: str
@@ -45,6 +47,20 @@ class FillState(msgspec.Struct, frozen=True):
     @property
     def complete(self) -> bool:
         return not self.errors
+
+    @property
+    def all_answered(self) -> bool:
+        """Every item shown is answered: the live total is the score the form gets."""
+        return self.answered >= self.asked
+
+    @property
+    def points_so_far(self) -> tuple[float, float]:
+        """Points of the answered items, and what those items could give: what the
+        fill page says while items are still open. (The total before that counts an
+        untouched deduction list as kept in full and rescales the rest, which reads as
+        a score nobody has earned yet.)"""
+        done = [i for i in self.breakdown.items if i.status in _ANSWERED]
+        return sum(i.score for i in done), sum(i.max for i in done)
 
     def section_of(self, section_id: str) -> SectionProgress | None:
         return next((s for s in self.sections if s.id == section_id), None)

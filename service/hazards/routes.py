@@ -104,6 +104,7 @@ async def _hazard_page(
         "plan_fields": PLAN_FIELDS,
         "pending_photos": await page_photos.pending_after_photos(hazard, request.user.user_id),
         "default_deadline": hazard["deadline"] or grades.default_deadline(hazard["grade"], today()),
+        "responsible_default": request.user.display_name,
         "latest_deadline": None if who.town_admin else latest_deadline(hazard, today()),
         "today": today(),
         "problem": (problem.title_zh if current_language.get() == "zh" else problem.title)

@@ -18,6 +18,15 @@
     }
   });
 
+  // A picker that posts with its own form (the hazard's rectification) says how many
+  // photos are chosen: the file input itself is hidden under the camera box.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var label = input.type === "file" && input.closest(".photo-input");
+    var said = label && label.querySelector("[data-photo-chosen]");
+    if (said && input.files.length) { said.textContent = said.getAttribute("data-photo-chosen").replace("{n}", input.files.length); }
+  });
+
   // A check answered short of its standard: its remark (备注) opens, to say what is wrong.
   document.addEventListener("change", function (event) {
     var input = event.target;

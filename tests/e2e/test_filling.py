@@ -244,7 +244,9 @@ def test_an_enterprise_resumes_its_self_assessment_after_signing_in_again(
     task.get_by_role("button", name="开始填写").click()
     page.wait_for_url(FILL_PAGE)
     expect(page.locator("h1")).to_contain_text("安康杯竞赛企业(单位)考核评分表")
-    expect(page.locator("#score-preview .score-total")).to_contain_text("0 / 100")
+    # Nothing answered: no score yet, only what the answered items give.
+    expect(page.locator("#score-preview .score-total")).to_contain_text("已答项得分 0 / 0")
+    expect(page.locator("#score-preview")).to_contain_text("全部答完后按满分100分计分")
 
     # Half of it: section 1, and the first answer of section 2.
     answer(page, "leading-group-set-up", "是")
@@ -258,7 +260,7 @@ def test_an_enterprise_resumes_its_self_assessment_after_signing_in_again(
         ("launch-and-summary-meetings", "1"),
         ("competition-funds", "no"),
     )
-    expect(page.locator("#score-preview .score-total")).not_to_contain_text("0 / 100")
+    expect(page.locator("#score-preview .score-total")).not_to_contain_text("0 / 0")
     next_section(page, "training-publicity")
     autosave(
         page, lambda: answer(page, "law-study", "有计划、有签到、有记录"), ("law-study", "complete")
