@@ -75,7 +75,7 @@ def test_an_empty_table_shows_no_score_it_has_not_earned(app, world):
     with signed_in(app, "watcher") as client:
         path = start_own(client, world)
         shown = _preview(client.get(path).text)
-    assert shown.startswith("已答项得分 0 / 0 分 （已答0 / 共5项）")
+    assert shown.startswith("尚未作答 （已答0 / 共5项）")  # no "0 / 0"
     assert "全部答完后按满分20分计分；此前只计已答项的得分。" in shown
     assert "/ 20" not in shown.replace("满分20", "")
 

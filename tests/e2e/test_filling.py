@@ -245,7 +245,7 @@ def test_an_enterprise_resumes_its_self_assessment_after_signing_in_again(
     page.wait_for_url(FILL_PAGE)
     expect(page.locator("h1")).to_contain_text("安康杯竞赛企业(单位)考核评分表")
     # Nothing answered: no score yet, only what the answered items give.
-    expect(page.locator("#score-preview .score-total")).to_contain_text("已答项得分 0 / 0")
+    expect(page.locator("#score-preview .score-total")).to_contain_text("尚未作答")
     expect(page.locator("#score-preview")).to_contain_text("全部答完后按满分100分计分")
 
     # Half of it: section 1, and the first answer of section 2.
