@@ -210,5 +210,9 @@ def _the_enterprise_fills_it_in(page, base_url: str) -> None:
     answer_box = item(page, "s2-1").locator(".answer").bounding_box()
     score_box = item(page, "s2-1").locator(".item-score").bounding_box()
     assert score_box["y"] + score_box["height"] <= answer_box["y"] + answer_box["height"] + 1
+    # The question reads lighter than the answer: the eye finds the answers first.
+    weight = "el => parseInt(getComputedStyle(el).fontWeight)"
+    label_weight = item(page, "s2-1").locator(".item-label").evaluate(weight)
+    assert label_weight < item(page, "s2-1").locator(".answer").evaluate(weight)
     assert no_horizontal_scroll(page)
     screenshot(page, "clerk-13-result")
