@@ -252,6 +252,7 @@
       list.forEach(function (task) {
         var page = task.getAttribute("data-offline-page");
         var box = $(".task-offline", task);
+        if (!box) { return; } // the fill page names its task too, to keep it, with no box to draw
         var k = kept[page];
         var photos = found[1].filter(function (d) { return d.user === user && d.page === page && d.status === "editing"; }).length;
         box.hidden = false;

@@ -239,6 +239,8 @@ def test_an_enterprise_resumes_its_self_assessment_after_signing_in_again(
     live_server, phone_context
 ):
     page = phone_context().new_page()
+    script_errors: list[str] = []  # a script that throws stops what follows it on the page
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
     sign_in(page, live_server, "enterprise")
     task = open_tasks(page, live_server, ANKANG_CUP, "安康镇东风机械有限公司")
     task.get_by_role("button", name="开始填写").click()
@@ -333,6 +335,7 @@ def test_an_enterprise_resumes_its_self_assessment_after_signing_in_again(
 
     task = open_tasks(page, live_server, ANKANG_CUP, "安康镇东风机械有限公司")
     expect(task.get_by_role("link", name=re.compile("已提交"))).to_be_visible()
+    assert script_errors == []
 
 
 def test_an_inspection_without_javascript(live_server, phone_context, tmp_path):
