@@ -93,6 +93,9 @@ def test_each_role_lands_where_their_work_is(server, phone_context):
     screenshot(admin, "landing-02-admin")
     admin.set_viewport_size(SMALL_PHONE)  # the smaller phone the journeys were tried on
     assert admin.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
+    # The admin's seven links and the language switch stay on one line of the top bar.
+    assert admin.locator(".topbar").bounding_box()["height"] <= 60
+    expect(admin.get_by_role("button", name="English")).to_be_visible()
     screenshot(admin, "landing-02-admin-360")
 
     enterprise = phone_context().new_page()
