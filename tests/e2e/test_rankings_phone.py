@@ -44,6 +44,14 @@ def test_the_ranking_is_a_list_of_cards_on_a_phone(live_server, phone_context):
     # The page fits the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # The cards have no column heads to tap: the order is a field of the filter.
+    page.get_by_label("排序").select_option(label="参评单位")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url("**sort=name**")
+    names = page.locator(".rank-card-name").all_inner_texts()
+    assert len(names) > 2 and names == sorted(names)
+    expect(page.get_by_label("排序")).to_have_value("name")
+
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.locator("table.rankings")).to_be_visible()
     expect(cards.first).to_be_hidden()
