@@ -101,6 +101,7 @@ async def import_past(series_id: int, records: list[PastRecord], by: int | None)
             (row["year"], row["credit_code"]): row
             for row in await PastTitle.select().where(PastTitle.series == series_id)
         }
+        added: list[PastTitle] = []
         for record in records:
             values = {
                 "round_label": record.round_label,
@@ -110,7 +111,7 @@ async def import_past(series_id: int, records: list[PastRecord], by: int | None)
             }
             row = existing.get((record.year, record.credit_code))
             if row is None:
-                await PastTitle.insert(
+                added.append(
                     PastTitle(
                         series=series_id,
                         year=record.year,
@@ -120,7 +121,6 @@ async def import_past(series_id: int, records: list[PastRecord], by: int | None)
                         **values,
                     )
                 )
-                summary.added += 1
             elif any(row[name] != value for name, value in values.items()):
                 await PastTitle.update({**values, "imported_at": now, "imported_by": by}).where(
                     PastTitle.id == row["id"]
@@ -128,6 +128,11 @@ async def import_past(series_id: int, records: list[PastRecord], by: int | None)
                 summary.replaced += 1
             else:
                 summary.unchanged += 1
+        # A county's past years are thousands of rows: a statement per 500, not one each
+        # (500 rows of nine values stay under SQLite's limit of bound values).
+        for start in range(0, len(added), 500):
+            await PastTitle.insert(*added[start : start + 500])
+        summary.added = len(added)
         codes = sorted({r.credit_code for r in records})
         known = (
             {
