@@ -151,4 +151,4 @@ def test_a_too_long_remark_is_shown_at_its_item_and_kept(app, world):
         row = in_database(world["url"], lambda: queries.find(uuid.UUID(path.rsplit("/", 1)[1])))
         assert row["answers"]["walkway"] == "no"  # the answer itself still counts
         review = supervisor.get(f"{path}/review").text
-        assert "作业通道畅通</a>: 最多200个字" in review
+        assert "作业通道畅通</a>：最多200个字" in review
