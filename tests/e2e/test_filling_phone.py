@@ -147,10 +147,10 @@ def test_header_and_bottom_bar_leave_the_small_phone_its_screen(server, browser)
     try:
         page = context.new_page()
         open_form(page, server, "supervisor", INSPECTION, "安康东风精密铸造有限公司")
-        # Scrolled past the top bar by the wheel, as a finger would. The wheel is sent again while the page
-        # has not moved (one sent before the page is ready is lost), and the scroll is
-        # polled from here: wait_for_function polls by evaluating a string, which the
-        # page's CSP (no unsafe-eval) refuses.
+        # Scrolled past the top bar by the wheel, as a finger would. The wheel is sent
+        # again while the page has not moved (one sent before the page is ready is lost),
+        # and the scroll is polled from here: wait_for_function polls by evaluating a
+        # string, which the page's CSP (no unsafe-eval) refuses.
         for attempt in range(100):
             if attempt % 10 == 0:
                 page.mouse.wheel(0, 600)
